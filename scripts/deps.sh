@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install the Debian bookworm packages that building, testing and the demo
+# need. Idempotent; skips apt-get when everything is already installed.
+set -euo pipefail
+PKGS=(build-essential cmake pkg-config git
+      libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev
+      libsodium-dev libinih-dev libjansson-dev libcmocka-dev
+      clang libclang-rt-14-dev gettext valgrind sqlite3 python3)
+if [ "${RET_WITH_BROWSER:-0}" = 1 ]; then
+  PKGS+=(chromium)
+fi
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

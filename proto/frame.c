@@ -222,9 +222,11 @@ frame_pack_nack(const uint8_t *msgid, uint64_t seq, int reason,
 		const char *detail, uint8_t **ret_buf, size_t *ret_len)
 {
 	Retfed__V1__RelayFrame f = RETFED__V1__RELAY_FRAME__INIT;
-	Retfed__V1__Nack n = RETFED__V1__NACK__INIT;
+	Retfed__V1__Nack n;
 	char d[WIRE_DETAIL_MAX];
 
+	/* The INIT macro casts away const, which clang's -Wcast-qual refuses. */
+	retfed__v1__nack__init(&n);
 	/* Keep the detail within the limit receivers enforce. */
 	snprintf(d, sizeof(d), "%s", detail ? detail : "");
 	if (msgid != NULL) {

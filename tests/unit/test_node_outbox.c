@@ -1,0 +1,365 @@
+/*
+ * test_node_outbox: sequence allocation in the queueing transaction, acks
+ * (stale ones ignored), permanent refusal with renumbering and re-signing,
+ * receipts, and a body a receiver would refuse is never queued. Real sealed
+ * envelopes with real keys, on an in-memory SQLite database.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "envelope.h"
+#include "keyfile.h"
+#include "node_db.h"
+#include "node_outbox.h"
+
+struct fixture {
+	sqlite3 *db;
+	struct keyfile keys;
+};
+
+static Retfed__V1__ProblemArea areas[] = {RETFED__V1__PROBLEM_AREA__PROBLEM_GEDRAG};
+static Retfed__V1__SupportKind support[] = {
+	RETFED__V1__SUPPORT_KIND__SUPPORT_EXPERTISE};
+
+/* A valid escalation body without header (node_outbox_queue fills it). */
+static void
+escalation_body(Retfed__V1__Body *b, Retfed__V1__Escalation *e)
+{
+	retfed__v1__body__init(b);
+	retfed__v1__escalation__init(e);
+	e->case_ref = (char *)(uintptr_t)"nl:0123456789abcdef0123456789abcdef";
+	e->age_band = RETFED__V1__AGE_BAND__AGE_12_15;
+	e->n_problem_areas = 1;
+	e->problem_areas = areas;
+	e->why_stuck = (char *)(uintptr_t)"Geen passende plek beschikbaar.";
+	e->what_was_tried = (char *)(uintptr_t)"Drie aanbieders benaderd.";
+	e->n_support_asked = 1;
+	e->support_asked = support;
+	e->urgency = RETFED__V1__URGENCY__URGENCY_HIGH;
+	b->kind = RETFED__V1__KIND__KIND_ESCALATION;
+	b->payload_case = RETFED__V1__BODY__PAYLOAD_ESCALATION;
+	b->escalation = e;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[256];
+	struct node_msg_error merr;
+
+	if (f == NULL)
+		return -1;
+	if (node_db_open(":memory:", NODE_DB_CREATE, &f->db, err,
+			 sizeof(err)) != NODE_OK ||
+	    node_outbox_migrate(f->db, &merr) != NODE_OK ||
+	    keyfile_generate("region:noord-limburg", &f->keys) != 0) {
+		node_db_close(&f->db);
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	node_db_close(&f->db);
+	keyfile_wipe(&f->keys);
+	free(f);
+	return 0;
+}
+
+static uint64_t
+queue_one(struct fixture *f, uint8_t id[MSGID_LEN])
+{
+	Retfed__V1__Body b;
+	Retfed__V1__Escalation e;
+	struct node_msg_error err;
+	uint64_t seq = 0;
+
+	escalation_body(&b, &e);
+	assert_int_equal(node_outbox_queue(f->db, &f->keys, &b, &seq, id,
+					   &err),
+			 NODE_OK);
+	return seq;
+}
+
+/* Decode the stored envelope of msgid, verify it and return its seq. */
+static uint64_t
+stored_seq(struct fixture *f, const uint8_t id[MSGID_LEN])
+{
+	sqlite3_stmt *st = NULL;
+	struct envelope *env = NULL;
+	struct wire_error werr;
+	uint64_t seq;
+
+	assert_int_equal(sqlite3_prepare_v2(f->db,
+					    "SELECT envelope FROM outbox"
+					    " WHERE message_id = ?",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_blob(st, 1, id, MSGID_LEN, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(envelope_decode(sqlite3_column_blob(st, 0),
+					 (size_t)sqlite3_column_bytes(st, 0),
+					 &env, &werr),
+			 WIRE_OK);
+	sqlite3_finalize(st);
+	assert_int_equal(envelope_verify(env, f->keys.sign_pk, &werr), WIRE_OK);
+	assert_memory_equal(env->body->message_id.data, id, MSGID_LEN);
+	assert_string_equal(env->body->sender, "region:noord-limburg");
+	seq = env->body->seq;
+	envelope_destroy(&env);
+	return seq;
+}
+
+static void
+test_sequence_allocation(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t id[3][MSGID_LEN];
+	struct node_outbox_entry e;
+	struct node_msg_error err;
+	unsigned q = 0;
+
+	assert_int_equal(queue_one(f, id[0]), 1);
+	assert_int_equal(queue_one(f, id[1]), 2);
+	assert_int_equal(queue_one(f, id[2]), 3);
+	assert_int_equal(stored_seq(f, id[0]), 1);
+	assert_int_equal(stored_seq(f, id[2]), 3);
+
+	/* The sender reads them back in order. */
+	assert_int_equal(node_outbox_next(f->db, 0, &e, &err), NODE_OK);
+	assert_int_equal(e.seq, 1);
+	assert_memory_equal(e.message_id, id[0], MSGID_LEN);
+	assert_non_null(e.envelope);
+	assert_string_equal(e.state, NODE_OUTBOX_QUEUED);
+	node_outbox_entry_clear(&e);
+	assert_int_equal(node_outbox_next(f->db, 2, &e, &err), NODE_OK);
+	assert_int_equal(e.seq, 3);
+	node_outbox_entry_clear(&e);
+	assert_int_equal(node_outbox_next(f->db, 3, &e, &err),
+			 NODE_ERR_NOT_FOUND);
+	assert_int_equal(node_outbox_stats(f->db, &q, NULL, NULL, NULL, &err),
+			 NODE_OK);
+	assert_int_equal(q, 3);
+
+	/* Migrating again changes nothing. */
+	assert_int_equal(node_outbox_migrate(f->db, &err), NODE_OK);
+	assert_int_equal(queue_one(f, id[0]), 4);
+}
+
+static void
+test_invalid_body_not_queued(void **state)
+{
+	struct fixture *f = *state;
+	Retfed__V1__Body b;
+	Retfed__V1__Escalation e;
+	struct node_msg_error err;
+	uint8_t id[MSGID_LEN];
+	uint64_t seq = 0;
+	unsigned q = 99;
+
+	escalation_body(&b, &e);
+	e.why_stuck = (char *)(uintptr_t)""; /* required text missing */
+	assert_int_equal(node_outbox_queue(f->db, &f->keys, &b, &seq, id,
+					   &err),
+			 NODE_ERR_INVALID);
+	assert_int_not_equal(err.wire, WIRE_OK);
+	assert_int_equal(node_outbox_stats(f->db, &q, NULL, NULL, NULL, &err),
+			 NODE_OK);
+	assert_int_equal(q, 0);
+	/* The number was not used up. */
+	assert_int_equal(queue_one(f, id), 1);
+}
+
+static void
+test_ack(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t id[2][MSGID_LEN];
+	struct node_outbox_entry e;
+	struct node_msg_error err;
+	int changed = -1;
+	unsigned q, a;
+	uint64_t last = 0;
+
+	queue_one(f, id[0]);
+	queue_one(f, id[1]);
+	/* An ack about another numbering is stale and ignored. */
+	assert_int_equal(node_outbox_ack(f->db, id[0], 7, 1000, &changed, &err),
+			 NODE_OK);
+	assert_int_equal(changed, 0);
+	assert_int_equal(node_outbox_ack(f->db, id[0], 1, 1000, &changed, &err),
+			 NODE_OK);
+	assert_int_equal(changed, 1);
+	assert_int_equal(node_outbox_ack(f->db, id[0], 1, 2000, &changed, &err),
+			 NODE_OK);
+	assert_int_equal(changed, 0);
+	assert_int_equal(node_outbox_get(f->db, id[0], &e, &err), NODE_OK);
+	assert_string_equal(e.state, NODE_OUTBOX_ACKED);
+	assert_int_equal(e.acked_ms, 1000);
+	assert_int_equal(node_outbox_stats(f->db, &q, &a, NULL, &last, &err),
+			 NODE_OK);
+	assert_int_equal(q, 1);
+	assert_int_equal(a, 1);
+	assert_int_equal(last, 1);
+	/* The sender skips acked messages. */
+	assert_int_equal(node_outbox_next(f->db, 0, &e, &err), NODE_OK);
+	assert_int_equal(e.seq, 2);
+	node_outbox_entry_clear(&e);
+
+	/* Receipts: recorded once, unknown messages ignored. */
+	assert_int_equal(node_outbox_receipt(f->db, id[0], "desk:bel-roermond",
+					     3000, &err),
+			 NODE_OK);
+	assert_int_equal(node_outbox_receipt(f->db, id[0], "desk:bel-roermond",
+					     4000, &err),
+			 NODE_OK);
+	assert_int_equal(node_outbox_receipt(f->db, id[0], "not a party", 4000,
+					     &err),
+			 NODE_ERR_INVALID);
+	memset(id[1], 0xee, MSGID_LEN);
+	assert_int_equal(node_outbox_receipt(f->db, id[1], "desk:bel-roermond",
+					     4000, &err),
+			 NODE_OK);
+	assert_int_equal(node_outbox_get(f->db, id[0], &e, &err), NODE_OK);
+	assert_int_equal(e.n_receipts, 1);
+	assert_int_equal(node_outbox_get(f->db, id[1], &e, &err),
+			 NODE_ERR_NOT_FOUND);
+}
+
+static void
+test_refusal_renumbers(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t id[4][MSGID_LEN], id5[MSGID_LEN];
+	struct node_outbox_entry e;
+	struct node_msg_error err;
+	int changed = -1, i;
+	unsigned n = 0, q, a, r;
+
+	for (i = 0; i < 4; i++)
+		assert_int_equal(queue_one(f, id[i]), (uint64_t)i + 1);
+	assert_int_equal(node_outbox_ack(f->db, id[0], 1, 1000, &changed, &err),
+			 NODE_OK);
+
+	/* A stale refusal (wrong number) changes nothing. */
+	assert_int_equal(node_outbox_refuse(f->db, &f->keys, id[1], 3,
+					    WIRE_NOT_ROUTABLE, "no", &changed,
+					    &n, &err),
+			 NODE_OK);
+	assert_int_equal(changed, 0);
+
+	assert_int_equal(node_outbox_refuse(f->db, &f->keys, id[1], 2,
+					    WIRE_NOT_ROUTABLE,
+					    "this kind may not go there",
+					    &changed, &n, &err),
+			 NODE_OK);
+	assert_int_equal(changed, 1);
+	assert_int_equal(n, 2);
+	assert_int_equal(node_outbox_get(f->db, id[1], &e, &err), NODE_OK);
+	assert_string_equal(e.state, NODE_OUTBOX_REFUSED);
+	assert_int_equal(e.refusal_reason, WIRE_NOT_ROUTABLE);
+	assert_string_equal(e.refusal_detail, "this kind may not go there");
+	assert_int_equal(e.seq, 2);
+
+	/* Same ids, one lower, freshly signed: the sequence has no gap. */
+	assert_int_equal(stored_seq(f, id[2]), 2);
+	assert_int_equal(stored_seq(f, id[3]), 3);
+	assert_int_equal(node_outbox_get(f->db, id[3], &e, &err), NODE_OK);
+	assert_int_equal(e.seq, 3);
+	assert_int_equal(queue_one(f, id5), 4);
+	assert_int_equal(node_outbox_stats(f->db, &q, &a, &r, NULL, &err),
+			 NODE_OK);
+	assert_int_equal(q, 3);
+	assert_int_equal(a, 1);
+	assert_int_equal(r, 1);
+
+	/* An acked message cannot be refused or changed afterwards. */
+	assert_int_equal(node_outbox_refuse(f->db, &f->keys, id[0], 1,
+					    WIRE_NOT_ROUTABLE, "late",
+					    &changed, &n, &err),
+			 NODE_OK);
+	assert_int_equal(changed, 0);
+	assert_int_not_equal(sqlite3_exec(f->db,
+					  "UPDATE outbox SET seq = 9"
+					  " WHERE state = 'acked'",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
+
+	/* Refusing the last message leaves its number free again. */
+	assert_int_equal(node_outbox_refuse(f->db, &f->keys, id5, 4,
+					    WIRE_NOT_PERMITTED, "no",
+					    &changed, &n, &err),
+			 NODE_OK);
+	assert_int_equal(changed, 1);
+	assert_int_equal(n, 0);
+	assert_int_equal(queue_one(f, id5), 4);
+}
+
+static int
+count_cb(const struct node_outbox_entry *e, void *ctx)
+{
+	unsigned *n = ctx;
+
+	assert_true(e->seq >= 1);
+	(*n)++;
+	return 0;
+}
+
+static void
+test_list(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t id[MSGID_LEN];
+	struct node_msg_error err;
+	unsigned n = 0;
+	int changed;
+
+	queue_one(f, id);
+	assert_int_equal(node_outbox_ack(f->db, id, 1, 5, &changed, &err),
+			 NODE_OK);
+	queue_one(f, id);
+	queue_one(f, id);
+	assert_int_equal(node_outbox_list(f->db, NULL, 0, count_cb, &n, &err),
+			 NODE_OK);
+	assert_int_equal(n, 3);
+	n = 0;
+	assert_int_equal(node_outbox_list(f->db, NODE_OUTBOX_QUEUED, 0,
+					  count_cb, &n, &err),
+			 NODE_OK);
+	assert_int_equal(n, 2);
+	n = 0;
+	assert_int_equal(node_outbox_list(f->db, NULL, 1, count_cb, &n, &err),
+			 NODE_OK);
+	assert_int_equal(n, 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_sequence_allocation, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_body_not_queued,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusal_renumbers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

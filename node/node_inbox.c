@@ -75,7 +75,7 @@ refuse(sqlite3 *db, uint64_t cursor, struct node_inbox_info *info,
 		return node_msg_db_fail(err, db, "begin refusal");
 	rc = store_cursor(db, cursor, err);
 	if (rc == NODE_OK)
-		rc = node_msg_audit(db, NODE_MSG_AUDIT_REJECTED,
+		rc = node_msg_audit(db, NULL, NODE_MSG_AUDIT_REJECTED,
 				    info->message_id, info->kind, info->sender,
 				    info->seq, err);
 	if (rc == NODE_OK &&
@@ -213,7 +213,7 @@ record_and_apply(sqlite3 *db, const struct node_inbox_cfg *cfg,
 				goto fail;
 			}
 		}
-		rc = node_msg_audit(db,
+		rc = node_msg_audit(db, NULL,
 				    result == NODE_INBOX_APPLIED
 					    ? NODE_MSG_AUDIT_RECEIVED
 					    : NODE_MSG_AUDIT_REJECTED,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "envelope.h"
+#include "node_audit.h"
 
 enum node_status
 node_msg_fail(struct node_msg_error *err, enum node_status status,
@@ -35,21 +36,30 @@ node_msg_db_fail(struct node_msg_error *err, sqlite3 *db, const char *what)
 			     sqlite3_errmsg(db));
 }
 
+static const char *const audit_actions[] = {
+	[NODE_MSG_AUDIT_QUEUED] = "message.queued",
+	[NODE_MSG_AUDIT_ACKED] = "message.sent",
+	[NODE_MSG_AUDIT_REFUSED] = "message.refused",
+	[NODE_MSG_AUDIT_RECEIVED] = "message.received",
+	[NODE_MSG_AUDIT_REJECTED] = "message.rejected",
+};
+
 enum node_status
-node_msg_audit(sqlite3 *db, enum node_msg_audit_event ev,
+node_msg_audit(sqlite3 *db, const char *user, enum node_msg_audit_event ev,
 	       const uint8_t msgid[MSGID_LEN], int kind, const char *party,
 	       uint64_t seq, struct node_msg_error *err)
 {
-	/* The node's audit log (node_audit) is not part of the tree yet; this
-	 * is the one place that will append to it, inside the caller's
-	 * transaction. */
-	(void)db;
-	(void)ev;
-	(void)msgid;
-	(void)kind;
-	(void)party;
-	(void)seq;
-	(void)err;
+	char hex[MSGID_HEX_LEN], detail[160], buf[WIRE_DETAIL_MAX] = "";
+	enum node_status s;
+
+	msgid_to_hex(msgid, hex);
+	snprintf(detail, sizeof(detail), "id=%s kind=%s seq=%llu party=%s", hex,
+		 envelope_kind_name(kind), (unsigned long long)seq,
+		 party && party[0] ? party : "-");
+	s = node_audit_append(db, user ? user : NODE_MSG_DAEMON_USER,
+			      audit_actions[ev], 0, detail, buf, sizeof(buf));
+	if (s != NODE_OK)
+		return node_msg_fail(err, s, WIRE_OK, "audit log: %s", buf);
 	return NODE_OK;
 }
 
@@ -141,7 +151,7 @@ next_seq(sqlite3 *db, uint64_t *ret, struct node_msg_error *err)
 
 enum node_status
 node_outbox_queue(sqlite3 *db, const struct keyfile *keys,
-		  const Retfed__V1__Body *body, uint64_t *ret_seq,
+		  const char *user, const Retfed__V1__Body *body, uint64_t *ret_seq,
 		  uint8_t ret_msgid[MSGID_LEN], struct node_msg_error *err)
 {
 	Retfed__V1__Body b = *body;
@@ -193,7 +203,7 @@ node_outbox_queue(sqlite3 *db, const struct keyfile *keys,
 	sqlite3_finalize(st);
 	st = NULL;
 
-	rc = node_msg_audit(db, NODE_MSG_AUDIT_QUEUED, id, (int)b.kind,
+	rc = node_msg_audit(db, user, NODE_MSG_AUDIT_QUEUED, id, (int)b.kind,
 			    b.recipient, seq, err);
 	if (rc != NODE_OK)
 		goto fail;
@@ -465,7 +475,7 @@ node_outbox_ack(sqlite3 *db, const uint8_t msgid[MSGID_LEN], uint64_t seq,
 	sqlite3_finalize(st);
 	st = NULL;
 	if (changed) {
-		rc = node_msg_audit(db, NODE_MSG_AUDIT_ACKED, msgid, kind,
+		rc = node_msg_audit(db, NULL, NODE_MSG_AUDIT_ACKED, msgid, kind,
 				    recipient, seq, err);
 		if (rc != NODE_OK)
 			goto fail;
@@ -663,7 +673,7 @@ node_outbox_refuse(sqlite3 *db, const struct keyfile *keys,
 	st = NULL;
 
 	if (changed) {
-		rc = node_msg_audit(db, NODE_MSG_AUDIT_REFUSED, msgid, kind,
+		rc = node_msg_audit(db, NULL, NODE_MSG_AUDIT_REFUSED, msgid, kind,
 				    recipient, seq, err);
 		if (rc != NODE_OK)
 			goto fail;

@@ -68,13 +68,18 @@ enum node_msg_audit_event {
 	NODE_MSG_AUDIT_REJECTED,  /* received and refused by this node */
 };
 
+/* The audit log's user for what the sync daemon does. */
+#define NODE_MSG_DAEMON_USER "ret-node"
+
 /*
- * Append one messaging event to the node's audit log inside the caller's
- * open transaction: the event, the message id, its kind, the other party
- * (recipient or sender, may be NULL or "") and the sequence number. Never
- * content. Used by node_outbox and node_inbox only.
+ * Append one messaging event to the node's audit log (node_audit) inside
+ * the caller's open transaction: the event as action "message.queued",
+ * "message.sent", "message.refused", "message.received" or
+ * "message.rejected"; as detail the message id, its kind, the sequence
+ * number and the other party (recipient or sender). Never content. user
+ * NULL means NODE_MSG_DAEMON_USER. Used by node_outbox and node_inbox.
  */
-enum node_status node_msg_audit(sqlite3 *db,
+enum node_status node_msg_audit(sqlite3 *db, const char *user,
 				    enum node_msg_audit_event ev,
 				    const uint8_t msgid[MSGID_LEN], int kind,
 				    const char *party, uint64_t seq,
@@ -93,6 +98,7 @@ extern const size_t node_outbox_schema_steps;
 /*
  * Create or upgrade the messaging component's tables (outbox,
  * outbox_receipt, inbox, messaging_state) in db through node_db_migrate.
+ * Messaging writes to the audit log, so node_audit_migrate must have run.
  * Idempotent; safe to call from the CLI and the daemon at start. Returns
  * NODE_OK or an error.
  */
@@ -106,12 +112,15 @@ enum node_status node_outbox_migrate(sqlite3 *db,
  * (version, sender = keys->party, key id, seq, a new message id, created
  * time), seal it with keys->sign_sk and insert it as `queued`. The caller
  * sets body->kind, body->recipient and the payload; body is not modified.
+ * `user` (the person queueing, for the audit log; NULL: the daemon) is
+ * recorded in the audit log within the same transaction.
  * On success *ret_seq and ret_msgid (if not NULL) receive the sequence number
  * and the message id. A body a receiver would refuse is not queued
  * (NODE_ERR_INVALID with the wire reason).
  */
 enum node_status node_outbox_queue(sqlite3 *db,
 				       const struct keyfile *keys,
+				       const char *user,
 				       const Retfed__V1__Body *body,
 				       uint64_t *ret_seq,
 				       uint8_t ret_msgid[MSGID_LEN],

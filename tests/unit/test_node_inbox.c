@@ -17,6 +17,7 @@
 #include "envelope.h"
 #include "keyfile.h"
 #include "msgid.h"
+#include "node_audit.h"
 #include "node_db.h"
 #include "node_inbox.h"
 #include "node_outbox.h"
@@ -60,6 +61,7 @@ setup(void **state)
 		return -1;
 	if (node_db_open(":memory:", NODE_DB_CREATE, &f->db, err,
 			 sizeof(err)) != NODE_OK ||
+	    node_audit_migrate(f->db, err, sizeof(err)) != NODE_OK ||
 	    node_outbox_migrate(f->db, &merr) != NODE_OK ||
 	    keyfile_generate("desk:bel-roermond", &f->desk) != 0 ||
 	    keyfile_generate("region:midden-limburg", &f->region2) != 0 ||
@@ -174,6 +176,9 @@ test_applied_once(void **state)
 	assert_int_equal(f->applied, 1);
 	assert_int_equal(count(f->db, "SELECT count(*) FROM inbox"), 1);
 	assert_int_equal(cursor_of(f->db), 7);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM audit WHERE"
+				      " action = 'message.received'"),
+			 1);
 	/* An old cursor never moves it back. */
 	assert_int_equal(node_inbox_accept(f->db, &f->cfg, env, len, 3, &res,
 					   &info, &err),
@@ -256,6 +261,9 @@ test_refusals(void **state)
 
 	/* Garbage. */
 	refused(f, garbage, sizeof(garbage), 7, WIRE_MALFORMED);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM audit WHERE"
+				      " action = 'message.rejected'"),
+			 7);
 }
 
 static void

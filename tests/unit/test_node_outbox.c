@@ -16,6 +16,7 @@
 
 #include "envelope.h"
 #include "keyfile.h"
+#include "node_audit.h"
 #include "node_db.h"
 #include "node_outbox.h"
 
@@ -59,6 +60,7 @@ setup(void **state)
 		return -1;
 	if (node_db_open(":memory:", NODE_DB_CREATE, &f->db, err,
 			 sizeof(err)) != NODE_OK ||
+	    node_audit_migrate(f->db, err, sizeof(err)) != NODE_OK ||
 	    node_outbox_migrate(f->db, &merr) != NODE_OK ||
 	    keyfile_generate("region:noord-limburg", &f->keys) != 0) {
 		node_db_close(&f->db);
@@ -89,7 +91,7 @@ queue_one(struct fixture *f, uint8_t id[MSGID_LEN])
 	uint64_t seq = 0;
 
 	escalation_body(&b, &e);
-	assert_int_equal(node_outbox_queue(f->db, &f->keys, &b, &seq, id,
+	assert_int_equal(node_outbox_queue(f->db, &f->keys, "secretaris", &b, &seq, id,
 					   &err),
 			 NODE_OK);
 	return seq;
@@ -124,6 +126,24 @@ stored_seq(struct fixture *f, const uint8_t id[MSGID_LEN])
 	return seq;
 }
 
+static int
+audit_count(sqlite3 *db, const char *action)
+{
+	sqlite3_stmt *st = NULL;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT count(*) FROM audit WHERE action = ?"
+			       " AND detail NOT LIKE '%Geen%'",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int(st, 0);
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
 static void
 test_sequence_allocation(void **state)
 {
@@ -155,6 +175,9 @@ test_sequence_allocation(void **state)
 			 NODE_OK);
 	assert_int_equal(q, 3);
 
+	/* Each queueing is in the audit log, with its user, no content. */
+	assert_int_equal(audit_count(f->db, "message.queued"), 3);
+
 	/* Migrating again changes nothing. */
 	assert_int_equal(node_outbox_migrate(f->db, &err), NODE_OK);
 	assert_int_equal(queue_one(f, id[0]), 4);
@@ -173,7 +196,7 @@ test_invalid_body_not_queued(void **state)
 
 	escalation_body(&b, &e);
 	e.why_stuck = (char *)(uintptr_t)""; /* required text missing */
-	assert_int_equal(node_outbox_queue(f->db, &f->keys, &b, &seq, id,
+	assert_int_equal(node_outbox_queue(f->db, &f->keys, "secretaris", &b, &seq, id,
 					   &err),
 			 NODE_ERR_INVALID);
 	assert_int_not_equal(err.wire, WIRE_OK);
@@ -269,6 +292,8 @@ test_refusal_renumbers(void **state)
 			 NODE_OK);
 	assert_int_equal(changed, 1);
 	assert_int_equal(n, 2);
+	assert_int_equal(audit_count(f->db, "message.refused"), 1);
+	assert_int_equal(audit_count(f->db, "message.sent"), 1);
 	assert_int_equal(node_outbox_get(f->db, id[1], &e, &err), NODE_OK);
 	assert_string_equal(e.state, NODE_OUTBOX_REFUSED);
 	assert_int_equal(e.refusal_reason, WIRE_NOT_ROUTABLE);

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "retfed.pb-c.h"
+
 struct reader {
 	const uint8_t *p;
 	const uint8_t *end;
@@ -124,7 +126,11 @@ check_varint(const ProtobufCMessageDescriptor *desc,
 
 		if ((uint64_t)(int64_t)ev != v ||
 		    protobuf_c_enum_descriptor_get_value(ed, ev) == NULL)
-			return wire_fail(err, WIRE_OUT_OF_RANGE,
+			/* A kind from a newer protocol has its own reason. */
+			return wire_fail(err,
+					 ed == &retfed__v1__kind__descriptor
+						 ? WIRE_UNKNOWN_KIND
+						 : WIRE_OUT_OF_RANGE,
 					 "%s.%s has unknown value %lld",
 					 desc->short_name, f->name,
 					 (long long)(int64_t)v);

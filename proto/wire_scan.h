@@ -32,7 +32,8 @@
  * uint32 and bool values in range, strings valid UTF-8 without NUL and at
  * most WIRE_MAX_STRING bytes, repeated fields at most WIRE_MAX_REPEATED
  * elements, nesting at most WIRE_MAX_DEPTH. Returns WIRE_OK or the reason,
- * with a sentence naming the field in err.
+ * with a sentence naming the field in err. An unknown enum value is
+ * WIRE_OUT_OF_RANGE, except in a Kind field: WIRE_UNKNOWN_KIND.
  */
 enum wire_reason wire_scan(const ProtobufCMessageDescriptor *desc,
 			   const uint8_t *buf, size_t len,

@@ -342,9 +342,12 @@ enum wire_reason
 wire_scan(const ProtobufCMessageDescriptor *desc, const uint8_t *buf,
 	  size_t len, struct wire_error *err)
 {
+	static const uint8_t empty[1];
+
 	if (buf == NULL && len != 0)
 		return wire_fail(err, WIRE_MALFORMED, "no input");
-	return scan_message(desc, buf, len, 1, err);
+	/* NULL + 0 is undefined behaviour: scan an empty buffer instead. */
+	return scan_message(desc, buf ? buf : empty, len, 1, err);
 }
 
 enum wire_reason

@@ -595,6 +595,16 @@ fail:
 struct node_config *
 node_config_load(const char *path, char *errbuf, size_t errlen)
 {
+	struct node_config *cfg = node_config_read(path, errbuf, errlen);
+
+	if (cfg != NULL && node_config_load_keys(cfg, errbuf, errlen) != 0)
+		node_config_destroy(&cfg);
+	return cfg;
+}
+
+struct node_config *
+node_config_read(const char *path, char *errbuf, size_t errlen)
+{
 	struct node_config *cfg = NULL;
 	char *text = NULL, *dir = NULL;
 	const char *slash;
@@ -639,8 +649,6 @@ node_config_load(const char *path, char *errbuf, size_t errlen)
 		goto out;
 	}
 	cfg = node_config_parse(text, got, path, dir, errbuf, errlen);
-	if (cfg != NULL && node_config_load_keys(cfg, errbuf, errlen) != 0)
-		node_config_destroy(&cfg);
 out:
 	fclose(f);
 	free(text);

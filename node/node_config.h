@@ -51,6 +51,14 @@ struct node_config *node_config_load(const char *path, char *errbuf,
 	__attribute__((warn_unused_result));
 
 /*
+ * Like node_config_load() but without reading the key file: for programs
+ * that only need the database and the party list (the `ret` CLI).
+ */
+struct node_config *node_config_read(const char *path, char *errbuf,
+				     size_t errlen)
+	__attribute__((warn_unused_result));
+
+/*
  * Read the key file named by the configuration and check that it belongs
  * to the configured party. Returns 0, or -1 with a sentence in errbuf (the
  * configuration then has no keys).

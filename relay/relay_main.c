@@ -1,0 +1,183 @@
+/*
+ * ret-relay: the BEN relay daemon. Parses the command line, reads the
+ * configuration and key file, opens the store, and runs the event loop in
+ * the foreground until SIGTERM. See docs/relay.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "keyfile.h"
+#include "log.h"
+#include "notify.h"
+#include "relay_config.h"
+#include "relay_server.h"
+#include "relay_store.h"
+
+/* sysexits.h values, spelled out so that no BSD header is needed. */
+#define EXIT_USAGE 64
+#define EXIT_UNAVAILABLE 69
+#define EXIT_SOFTWARE 70
+#define EXIT_CONFIG 78
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: ret-relay --config FILE\n"
+		"       ret-relay --check-config FILE\n"
+		"Run the RET federation relay of a BEN in the foreground.\n"
+		"\n"
+		"  -c, --config FILE        run with this configuration\n"
+		"  -n, --check-config FILE  check a configuration and exit\n"
+		"                           (0 if valid, 78 with FILE:LINE)\n"
+		"  -h, --help               show this help and exit\n"
+		"  -V, --version            show the version and exit\n"
+		"\n"
+		"Signals: SIGTERM/SIGINT stop after the batch in flight; SIGHUP\n"
+		"reloads the allow-list of parties.\n"
+		"Exit status: 0 ok, 64 usage, 69 unavailable, 70 software "
+		"error,\n78 configuration error.\n"
+		"Documentation: docs/relay.md\n");
+}
+
+static int
+check_config(const char *path)
+{
+	struct relay_config *cfg = NULL;
+	char err[RELAY_CONFIG_ERR_MAX];
+
+	if (relay_config_load(path, &cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_CONFIG;
+	}
+	printf("%s: ok (%s of BEN %s, %zu parties)\n", path, cfg->party,
+	       cfg->ben, cfg->n_parties);
+	relay_config_destroy(&cfg);
+	return 0;
+}
+
+static int
+run(const char *path)
+{
+	struct relay_config *cfg = NULL;
+	struct relay_store *store = NULL;
+	struct relay_server *srv = NULL;
+	struct keyfile kf;
+	char err[RELAY_CONFIG_ERR_MAX];
+	enum log_level lvl = LOG_LEVEL_INFO;
+	sigset_t mask;
+	int sfd = -1, rc = 0;
+
+	if (relay_config_load(path, &cfg, err, sizeof(err)) != 0) {
+		log_err("config error=\"%s\"", err);
+		return EXIT_CONFIG;
+	}
+	if (cfg->log_level[0] != '\0' && log_level_parse(cfg->log_level, &lvl) == 0)
+		log_init("ret-relay", lvl);
+	if (keyfile_read(cfg->key_file, &kf, err, sizeof(err)) != 0) {
+		log_err("key_file=%s error=\"%s\"", cfg->key_file, err);
+		relay_config_destroy(&cfg);
+		return EXIT_CONFIG;
+	}
+	if (strcmp(kf.party, cfg->party) != 0) {
+		log_err("key_file=%s error=\"key file is for %s, not %s\"",
+			cfg->key_file, kf.party, cfg->party);
+		keyfile_wipe(&kf);
+		relay_config_destroy(&cfg);
+		return EXIT_CONFIG;
+	}
+	/* Block the signals before any thread exists so all inherit it. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0 ||
+	    (sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+		log_err("signalfd error=\"%s\"", strerror(errno));
+		keyfile_wipe(&kf);
+		relay_config_destroy(&cfg);
+		return EXIT_SOFTWARE;
+	}
+	store = relay_store_open(cfg->database, err, sizeof(err));
+	if (store == NULL) {
+		log_err("database=%s error=\"%s\"", cfg->database, err);
+		keyfile_wipe(&kf);
+		relay_config_destroy(&cfg);
+		close(sfd);
+		return EXIT_UNAVAILABLE;
+	}
+	log_notice("starting party=%s ben=%s listen=%s parties=%zu version=%s",
+		   cfg->party, cfg->ben, cfg->listen, cfg->n_parties,
+		   RET_VERSION);
+	srv = relay_server_new(path, cfg, store, &kf, err, sizeof(err));
+	keyfile_wipe(&kf);
+	if (srv == NULL) {
+		log_err("listen error=\"%s\"", err);
+		close(sfd);
+		return EXIT_UNAVAILABLE;
+	}
+	log_notice("ready=1");
+	(void)notify_send("READY=1");
+	if (relay_server_run(srv, sfd) != 0)
+		rc = EXIT_SOFTWARE;
+	(void)notify_send("STOPPING=1");
+	relay_server_destroy(&srv);
+	close(sfd);
+	log_notice("exit status=%d", rc);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check-config", required_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *config = NULL, *check = NULL;
+	int c;
+
+	log_init("ret-relay", LOG_LEVEL_INFO);
+	while ((c = getopt_long(argc, argv, "c:n:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'n':
+			check = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("ret-relay %s\n", RET_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || (config == NULL) == (check == NULL)) {
+		fprintf(stderr, "ret-relay: give exactly one of --config FILE "
+				"or --check-config FILE\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "ret-relay: libsodium failed to initialise\n");
+		return EXIT_SOFTWARE;
+	}
+	if (check != NULL)
+		return check_config(check);
+	return run(config);
+}

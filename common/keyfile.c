@@ -132,11 +132,23 @@ keyfile_parse(const char *text, size_t len, struct keyfile *k, char *errbuf,
 			snprintf(tmp.party, sizeof(tmp.party), "%s", val);
 			have |= 1;
 		} else if (strcmp(key, "signing_secret") == 0 && !(have & 2)) {
-			uint8_t pk[32];
+			uint8_t pk[32], seed[32], sk[64];
+			int bad;
 
-			if (hex_exact(val, tmp.sign_sk, 64) != 0 ||
-			    crypto_sign_ed25519_sk_to_pk(pk, tmp.sign_sk) != 0 ||
-			    sodium_memcmp(pk, tmp.sign_sk + 32, 32) != 0) {
+			/*
+			 * The second half of a libsodium secret key is its
+			 * public key; _sk_to_pk only copies it. Derive it from
+			 * the seed instead: signing with a wrong public half
+			 * makes bad signatures and can leak the secret key.
+			 */
+			bad = hex_exact(val, tmp.sign_sk, 64) != 0 ||
+			      crypto_sign_ed25519_sk_to_seed(seed,
+							     tmp.sign_sk) != 0 ||
+			      crypto_sign_seed_keypair(pk, sk, seed) != 0 ||
+			      sodium_memcmp(pk, tmp.sign_sk + 32, 32) != 0;
+			sodium_memzero(seed, sizeof(seed));
+			sodium_memzero(sk, sizeof(sk));
+			if (bad) {
 				snprintf(errbuf, errlen,
 					 "line %u: signing_secret is not an "
 					 "Ed25519 secret key in 128 hex digits",

@@ -752,6 +752,9 @@ escalation_bytes(struct vec_gen *g, const char *ws, int tweak, size_t *len)
 	case 5:
 		e.what_was_tried = (char *)(uintptr_t)"";
 		break;
+	case 6: /* a kind from a newer protocol */
+		b.kind = (Retfed__V1__Kind)7;
+		break;
 	default:
 		break;
 	}
@@ -844,6 +847,9 @@ gen_invalid(struct vec_gen *g)
 		 "Body.created_ms is one millisecond after the message id's "
 		 "time",
 		 3, NULL, 0, 0, 0, WIRE_BAD_TIME},
+		{"invalid_unknown_kind",
+		 "Body.kind is 7, a kind this protocol version does not know",
+		 6, NULL, 0, 0, 0, WIRE_UNKNOWN_KIND},
 		{"invalid_bad_version", "Body.version is 2", 4, NULL, 0, 0, 0,
 		 WIRE_BAD_VERSION},
 		{"invalid_missing_field", "Escalation.what_was_tried is empty",

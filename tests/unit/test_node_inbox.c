@@ -102,12 +102,14 @@ static uint8_t *
 decision(const struct keyfile *from, uint64_t seq, size_t *len,
 	 uint8_t id[MSGID_LEN])
 {
-	Retfed__V1__Body b = RETFED__V1__BODY__INIT;
-	Retfed__V1__Decision d = RETFED__V1__DECISION__INIT;
+	Retfed__V1__Body b;
+	Retfed__V1__Decision d;
 	uint8_t key_id[ENVELOPE_KEY_ID_LEN], req[MSGID_LEN];
 	struct wire_error werr;
 	uint8_t *out = NULL;
 
+	retfed__v1__body__init(&b);
+	retfed__v1__decision__init(&d);
 	msgid_generate(req, msgid_now_ms() - 1000);
 	d.case_ref = (char *)(uintptr_t)"nl:0123456789abcdef0123456789abcdef";
 	d.request_id.data = req;

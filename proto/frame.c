@@ -2,7 +2,6 @@
 #include "frame.h"
 
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "envelope.h"
@@ -217,6 +216,30 @@ frame_pack_ack(const uint8_t *msgid, uint64_t seq, int duplicate,
 	return frame_pack(&f.base, ret_buf, ret_len);
 }
 
+/*
+ * Copy detail into d[WIRE_DETAIL_MAX] so that receivers accept it: at most
+ * WIRE_DETAIL_MAX - 1 bytes, cut before a UTF-8 character rather than
+ * inside one, and any byte that is not valid UTF-8 replaced by '?'.
+ */
+static void
+nack_detail(char d[WIRE_DETAIL_MAX], const char *detail)
+{
+	size_t n = detail ? strlen(detail) : 0, i;
+
+	if (n > WIRE_DETAIL_MAX - 1) {
+		n = WIRE_DETAIL_MAX - 1;
+		while (n > 0 && ((unsigned char)detail[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (n > 0)
+		memcpy(d, detail, n);
+	d[n] = '\0';
+	if (!wire_utf8_valid(d, n))
+		for (i = 0; i < n; i++)
+			if ((unsigned char)d[i] >= 0x80)
+				d[i] = '?';
+}
+
 int
 frame_pack_nack(const uint8_t *msgid, uint64_t seq, int reason,
 		const char *detail, uint8_t **ret_buf, size_t *ret_len)
@@ -227,8 +250,7 @@ frame_pack_nack(const uint8_t *msgid, uint64_t seq, int reason,
 
 	/* The INIT macro casts away const, which clang's -Wcast-qual refuses. */
 	retfed__v1__nack__init(&n);
-	/* Keep the detail within the limit receivers enforce. */
-	snprintf(d, sizeof(d), "%s", detail ? detail : "");
+	nack_detail(d, detail);
 	if (msgid != NULL) {
 		n.message_id.data = (uint8_t *)(uintptr_t)msgid;
 		n.message_id.len = MSGID_LEN;

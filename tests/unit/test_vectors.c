@@ -29,6 +29,7 @@
 #include "../vectors/make_vectors.c"
 
 #include "envelope.h"
+#include "frame.h"
 #include "msgid.h"
 #include "wire_error.h"
 
@@ -475,6 +476,64 @@ test_generator_reproduces_files(void **state)
 	assert_true(generated >= 12);
 }
 
+/*
+ * A Nack's detail is cut to what receivers accept (docs/protocol.md: at
+ * most 199 bytes of valid UTF-8) without splitting a character, so a relay
+ * never sends a Nack its clients must refuse as bad_string.
+ */
+static void
+test_nack_detail_stays_utf8(void **state)
+{
+	char detail[WIRE_DETAIL_MAX + 8];
+	static const char *const tails[] = {
+		"\xc3\xa9",	      /* 2 bytes across the limit */
+		"\xe2\x82\xac",     /* 3 bytes */
+		"\xf0\x9f\x98\x80", /* 4 bytes */
+	};
+	uint8_t id[MSGID_LEN] = {0};
+	size_t t, pad;
+
+	(void)state;
+	for (t = 0; t < sizeof(tails) / sizeof(tails[0]); t++)
+		for (pad = WIRE_DETAIL_MAX - 5; pad < WIRE_DETAIL_MAX; pad++) {
+			struct relay_frame *f = NULL;
+			struct wire_error err;
+			uint8_t *buf = NULL;
+			size_t len = 0;
+
+			memset(detail, 'x', pad);
+			snprintf(detail + pad, sizeof(detail) - pad, "%s",
+				 tails[t]);
+			assert_int_equal(frame_pack_nack(id, 1, WIRE_REPLAY,
+							 detail, &buf, &len),
+					 0);
+			assert_int_equal(relay_frame_decode(buf, len, &f, &err),
+					 WIRE_OK);
+			assert_true(strlen(f->msg->nack->detail) <
+				    WIRE_DETAIL_MAX);
+			assert_true(strlen(f->msg->nack->detail) >= pad);
+			relay_frame_destroy(&f);
+			free(buf);
+		}
+
+	/* Bytes that are not UTF-8 at all become '?'. */
+	{
+		struct relay_frame *f = NULL;
+		struct wire_error err;
+		uint8_t *buf = NULL;
+		size_t len = 0;
+
+		assert_int_equal(frame_pack_nack(NULL, 0, WIRE_MALFORMED,
+						 "bad \xff byte", &buf, &len),
+				 0);
+		assert_int_equal(relay_frame_decode(buf, len, &f, &err),
+				 WIRE_OK);
+		assert_string_equal(f->msg->nack->detail, "bad ? byte");
+		relay_frame_destroy(&f);
+		free(buf);
+	}
+}
+
 /* Test entry point: the vector checks in order. */
 int
 main(void)
@@ -484,6 +543,7 @@ main(void)
 		cmocka_unit_test(test_invalid_vectors),
 		cmocka_unit_test(test_every_byte_flip_fails),
 		cmocka_unit_test(test_generator_reproduces_files),
+		cmocka_unit_test(test_nack_detail_stays_utf8),
 	};
 
 	if (sodium_init() < 0)

@@ -1,0 +1,129 @@
+/*
+ * cli_main: the `ret` command line for the chair (voorzitter), the process
+ * supporter (procesondersteuner/secretaris) and the process director of a
+ * RET, and for BEN desks. A flat subcommand table; each group lives in its
+ * own cli_<group>.c.
+ */
+#include "cli.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Subcommands that other files provide are linked weakly: when the file
+ * is not (yet) part of the build, the command is simply not offered.
+ */
+#pragma weak cli_privacy
+#pragma weak cli_outbox
+#pragma weak cli_inbox
+
+static const struct cli_command commands[] = {
+	{"init", cli_init, N_("Create or upgrade the node database")},
+	{"casus", cli_casus, N_("Register cases and move them through the procesregie")},
+	{"consultatie", cli_consultatie, N_("Record consultations (consultatie en advies)")},
+	{"audit", cli_audit, N_("Verify and show the audit log")},
+	{"privacy", cli_privacy, N_("Check text for personal data before it leaves the node")},
+	{"outbox", cli_outbox, N_("Show the messages waiting to be sent to the relay")},
+	{"inbox", cli_inbox, N_("Show the messages received from the relay")},
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "%s", _("Usage: ret [--config FILE] [--user NAME] [--json] COMMAND [ARGUMENTS]\n"
+			   "       ret COMMAND --help\n"
+			   "\n"
+			   "Commands:\n"));
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (commands[i].fn != NULL)
+			fprintf(f, "  %-12s %s\n", commands[i].name,
+				_(commands[i].summary));
+	fprintf(f, "%s", _("\n"
+			   "Options:\n"
+			   "  --config FILE  configuration file (default: $RET_CONFIG, else /etc/ret/node.conf)\n"
+			   "  --user NAME    who you are, for the audit log (default: $RET_USER, else your login name)\n"
+			   "  --json         print results as JSON\n"
+			   "  --help         show this help\n"
+			   "  --version      show the version\n"
+			   "\n"
+			   "Exit status: 0 ok, 64 usage error, 65 bad data, 69 database or relay\n"
+			   "unavailable, 70 internal error, 75 try again later, 78 bad configuration.\n"));
+}
+
+static void
+setup_locale(void)
+{
+	const char *dir = getenv("RET_LOCALEDIR");
+
+	setlocale(LC_ALL, "");
+	/* Numbers in output and JSON stay in the C notation. */
+	setlocale(LC_NUMERIC, "C");
+	bindtextdomain("ret", dir != NULL && dir[0] != '\0' ? dir : RET_LOCALEDIR);
+	bind_textdomain_codeset("ret", "UTF-8");
+	textdomain("ret");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *name;
+	int c;
+
+	setup_locale();
+	/* '+': stop at the subcommand; its options are its own. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+" CLI_COMMON_SHORTOPTS,
+				longopts, NULL)) != -1) {
+		if (cli_common_option(c, optarg))
+			continue;
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		case 'V':
+			printf("ret %s\n", RET_VERSION);
+			return EX_OK;
+		default:
+			if (c == ':')
+				cli_error(_("option '%s' needs a value"), argv[optind - 1]);
+			else if (optopt != 0)
+				cli_error(_("unknown option '-%c'"), optopt);
+			else
+				cli_error(_("unknown option '%s'"), argv[optind - 1]);
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		cli_error("%s", _("no command given"));
+		usage(stderr);
+		return EX_USAGE;
+	}
+	name = argv[optind];
+	if (strcmp(name, "help") == 0) {
+		usage(stdout);
+		return EX_OK;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		if (commands[i].fn != NULL && strcmp(commands[i].name, name) == 0) {
+			/* Each subcommand parses its own options afresh. */
+			argc -= optind;
+			argv += optind;
+			optind = 0;
+			opterr = 0;
+			return commands[i].fn(argc, argv);
+		}
+	}
+	cli_error(_("unknown command '%s'"), name);
+	usage(stderr);
+	return EX_USAGE;
+}

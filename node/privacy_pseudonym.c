@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "keyfile.h"
 #include "party.h"
 #include "payload_check.h"
 
@@ -99,6 +100,19 @@ privacy_pseudonym_new(const uint8_t key[PSEUDONYM_KEY_BYTES], const char *label,
 	if (ret_err != NULL)
 		*ret_err = PSEUDONYM_OK;
 	return p;
+}
+
+struct privacy_pseudonym *
+privacy_pseudonym_from_keyfile(const struct keyfile *k, const char *label,
+			       enum pseudonym_error *ret_err)
+{
+	if (k == NULL) {
+		if (ret_err != NULL)
+			*ret_err = PSEUDONYM_E_REGION;
+		return NULL;
+	}
+	return privacy_pseudonym_new(k->pseudonym_key, label, k->party,
+				     ret_err);
 }
 
 void

@@ -49,6 +49,7 @@ enum pseudonym_error {
 };
 
 struct privacy_pseudonym;
+struct keyfile;
 
 /* One sentence describing err (static storage). */
 const char *privacy_pseudonym_strerror(enum pseudonym_error err);
@@ -62,6 +63,14 @@ const char *privacy_pseudonym_strerror(enum pseudonym_error err);
 struct privacy_pseudonym *
 privacy_pseudonym_new(const uint8_t key[PSEUDONYM_KEY_BYTES], const char *label,
 		      const char *region, enum pseudonym_error *ret_err);
+
+/*
+ * privacy_pseudonym_new() with the party id and pseudonym secret of a
+ * region's key file (common/keyfile.h). k stays the caller's.
+ */
+struct privacy_pseudonym *
+privacy_pseudonym_from_keyfile(const struct keyfile *k, const char *label,
+			       enum pseudonym_error *ret_err);
 
 /* Wipe and free *pp; accepts NULL and a NULL *pp; sets *pp to NULL. */
 void privacy_pseudonym_destroy(struct privacy_pseudonym **pp);

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "keyfile.h"
 #include "payload_check.h"
 #include "privacy_pseudonym.h"
 
@@ -192,6 +193,35 @@ test_bad_input(void **state)
 	privacy_pseudonym_destroy(&p);
 }
 
+/* The key file gives the region and the secret; a desk has no pseudonyms. */
+static void
+test_from_keyfile(void **state)
+{
+	struct keyfile k, d;
+	struct privacy_pseudonym *p, *q;
+	enum pseudonym_error err = PSEUDONYM_OK;
+	char a[PSEUDONYM_REF_MAX], b[PSEUDONYM_REF_MAX];
+
+	(void)state;
+	assert_int_equal(keyfile_generate("region:midden-limburg", &k), 0);
+	p = privacy_pseudonym_from_keyfile(&k, "k1", &err);
+	assert_non_null(p);
+	q = privacy_pseudonym_new(k.pseudonym_key, "k1",
+				  "region:midden-limburg", NULL);
+	assert_non_null(q);
+	assert_int_equal(privacy_pseudonym_ref(p, "77", a, sizeof(a)), 0);
+	assert_int_equal(privacy_pseudonym_ref(q, "77", b, sizeof(b)), 0);
+	assert_string_equal(a, b);
+	assert_int_equal(keyfile_generate("desk:bel-limburg", &d), 0);
+	assert_null(privacy_pseudonym_from_keyfile(&d, "k1", &err));
+	assert_int_equal(err, PSEUDONYM_E_REGION);
+	assert_null(privacy_pseudonym_from_keyfile(NULL, "k1", &err));
+	keyfile_wipe(&k);
+	keyfile_wipe(&d);
+	privacy_pseudonym_destroy(&p);
+	privacy_pseudonym_destroy(&q);
+}
+
 int
 main(void)
 {
@@ -201,6 +231,7 @@ main(void)
 		cmocka_unit_test(test_unlinkable),
 		cmocka_unit_test(test_find_and_label),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_from_keyfile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -59,7 +59,29 @@ setup_locale(void)
 {
 	const char *dir = getenv("RET_LOCALEDIR");
 
-	setlocale(LC_ALL, "");
+	if (setlocale(LC_ALL, "") == NULL) {
+		/*
+		 * The user's locale (say nl_NL.UTF-8) is not generated on this
+		 * machine: keep UTF-8 and still honour the language it names,
+		 * through LANGUAGE, which gettext reads first.
+		 */
+		const char *names[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+		const char *lang = getenv("LANGUAGE");
+
+		(void)setlocale(LC_ALL, "C.UTF-8");
+		for (size_t i = 0; (lang == NULL || lang[0] == '\0') && i < 3; i++)
+			lang = getenv(names[i]);
+		if (lang != NULL && getenv("LANGUAGE") == NULL) {
+			char buf[32];
+			size_t n = strcspn(lang, ".@");
+			if (n > 0 && n < sizeof(buf)) {
+				memcpy(buf, lang, n);
+				buf[n] = '\0';
+				if (strcmp(buf, "C") != 0 && strcmp(buf, "POSIX") != 0)
+					(void)setenv("LANGUAGE", buf, 1);
+			}
+		}
+	}
 	/* Numbers in output and JSON stay in the C notation. */
 	setlocale(LC_NUMERIC, "C");
 	bindtextdomain("ret", dir != NULL && dir[0] != '\0' ? dir : RET_LOCALEDIR);

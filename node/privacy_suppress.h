@@ -96,8 +96,13 @@ struct suppress_table {
 	int zero_unsafe;        /* zero_unsafe the states were made with */
 };
 
+/*
+ * An earlier publication, restored exactly as it was published: counts,
+ * states, threshold, zero_unsafe and the sensitive flags (they decide what
+ * its "<5" and "x" told the reader).
+ */
 struct suppress_previous {
-	const struct suppress_table *table; /* as it was published */
+	const struct suppress_table *table;
 	enum suppress_relation relation;
 };
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -187,6 +188,50 @@ test_classes(void **state)
 		"scrubbed text");
 }
 
+/*
+ * docs/privacy.md shows the review to the privacy officer: every row must
+ * be there, under its message's heading, with the same class, so the
+ * document cannot drift from the code.
+ */
+static void
+test_docs_match(void **state)
+{
+	const char *src = getenv("RET_SOURCE_DIR");
+	char path[1024], line[256], heading[80];
+	static char doc[128 * 1024];
+	size_t i, n, rows_n;
+	const struct privacy_allowlist_row *rows = privacy_allowlist_rows(&rows_n);
+	FILE *f;
+
+	(void)state;
+	if (src == NULL)
+		skip();
+	snprintf(path, sizeof(path), "%s/docs/privacy.md", src);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	assert_true(n > 0 && n < sizeof(doc) - 1);
+	doc[n] = '\0';
+	for (i = 0; i < rows_n; i++) {
+		const char *sec, *end, *hit;
+
+		snprintf(heading, sizeof(heading), "\n#### %s ", rows[i].message);
+		sec = strstr(doc, heading);
+		if (sec == NULL)
+			fail_msg("docs/privacy.md has no section for %s",
+				 rows[i].message);
+		end = strstr(sec + 1, "\n#");
+		snprintf(line, sizeof(line), "\n| `%s` | %s |", rows[i].field,
+			 privacy_allowlist_class_name(rows[i].cls));
+		hit = strstr(sec, line);
+		if (hit == NULL || (end != NULL && hit > end))
+			fail_msg("docs/privacy.md lacks the row %s.%s (%s)",
+				 rows[i].message, rows[i].field,
+				 privacy_allowlist_class_name(rows[i].cls));
+	}
+}
+
 int
 main(void)
 {
@@ -196,6 +241,7 @@ main(void)
 		cmocka_unit_test(test_body_payloads_known),
 		cmocka_unit_test(test_unreviewed_field_caught),
 		cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_docs_match),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

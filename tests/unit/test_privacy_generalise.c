@@ -312,6 +312,120 @@ test_merge(void **state)
 			 GENERALISE_E_THRESHOLD);
 }
 
+/* Deterministic pseudo-random numbers, so a failure can be replayed. */
+static uint32_t
+next(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(*s >> 33);
+}
+
+static int
+leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int
+mdays(int y, int m)
+{
+	static const int d[12] = {31, 28, 31, 30, 31, 30,
+				  31, 31, 30, 31, 30, 31};
+
+	return m == 2 && leap(y) ? 29 : d[m - 1];
+}
+
+/*
+ * The age counted the long way: one year per anniversary on or before the
+ * reference date, an anniversary of 29 February falling on 1 March in
+ * common years. Compared with generalise_age() on random date pairs.
+ */
+static void
+test_age_property(void **state)
+{
+	uint64_t seed = 1123;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		int by = 1900 + (int)(next(&seed) % 200);
+		int bm = 1 + (int)(next(&seed) % 12);
+		int bd = 1 + (int)(next(&seed) % (uint32_t)mdays(by, bm));
+		int ry = by + (int)(next(&seed) % 120);
+		int rm = 1 + (int)(next(&seed) % 12);
+		int rd = 1 + (int)(next(&seed) % (uint32_t)mdays(ry, rm));
+		char b[48], r[48];
+		unsigned got = 0;
+		int y, expect = 0;
+		enum generalise_error e;
+
+		if (i % 7 == 0) { /* plenty of leap-day births */
+			by = 2000 + 4 * (int)(next(&seed) % 20);
+			bm = 2;
+			bd = 29;
+		}
+		snprintf(b, sizeof(b), "%04d-%02d-%02d", by, bm, bd);
+		snprintf(r, sizeof(r), "%04d-%02d-%02d", ry, rm, rd);
+		e = generalise_age(b, r, &got);
+		if (ry < by || (ry == by && (rm < bm || (rm == bm && rd < bd)))) {
+			assert_int_equal(e, GENERALISE_E_FUTURE);
+			continue;
+		}
+		if (ry > 2199) {
+			assert_int_equal(e, GENERALISE_E_IMPOSSIBLE);
+			continue;
+		}
+		for (y = by + 1; y <= ry; y++) {
+			int am = bm, ad = bd;
+
+			if (bm == 2 && bd == 29 && !leap(y)) {
+				am = 3;
+				ad = 1;
+			}
+			if (am < rm || (am == rm && ad <= rd) || y < ry)
+				expect++;
+		}
+		if (expect > 130) {
+			assert_int_equal(e, GENERALISE_E_AGE);
+			continue;
+		}
+		assert_int_equal(e, GENERALISE_OK);
+		if ((int)got != expect)
+			fail_msg("%s on %s: got %u, expected %d", b, r, got,
+				 expect);
+	}
+}
+
+/* Arbitrary bytes: no crash, and only one of the five region names. */
+static void
+test_garbage_input(void **state)
+{
+	uint64_t seed = 99;
+	char buf[96], out[8];
+	unsigned y;
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < 5000; i++) {
+		int n = (int)(next(&seed) % (sizeof(buf) - 1));
+		enum generalise_region reg;
+
+		for (j = 0; j < n; j++)
+			buf[j] = (char)(1 + next(&seed) % 255);
+		buf[n] = '\0';
+		reg = generalise_region_of(buf);
+		assert_true(reg >= GENERALISE_REGION_OTHER &&
+			    reg <= GENERALISE_REGION_WESTFRIESLAND);
+		if (generalise_month(buf, out, sizeof(out)) == GENERALISE_OK)
+			assert_int_equal(strlen(out), 7);
+		y = 999;
+		if (generalise_age(buf, "2026-01-01", &y) == GENERALISE_OK)
+			assert_true(y <= GENERALISE_MAX_AGE);
+		else
+			assert_int_equal(y, 999);
+	}
+}
+
 int
 main(void)
 {
@@ -321,6 +435,8 @@ main(void)
 		cmocka_unit_test(test_month_quarter),
 		cmocka_unit_test(test_regions),
 		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_age_property),
+		cmocka_unit_test(test_garbage_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

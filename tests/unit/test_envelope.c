@@ -1419,6 +1419,47 @@ test_memory_budget(void **state)
 	pbw_free(&extra);
 }
 
+/*
+ * The classic protobuf-c stack overflow: a message nested in itself some
+ * 12 000 times (42 KB). Our schema has no recursive type, so through an
+ * envelope the scan meets a field the inner type does not have after three levels
+ * (Body.learning_summary -> LearningSummary.median_days_to_close -> Cell,
+ * which has no field 13) and stops there. The depth limit itself is proved
+ * with a self-referring descriptor in test_wire_scan.c.
+ */
+static void
+test_deep_nesting_refused(void **state)
+{
+	struct wire_error err;
+	const size_t cap = 100000;
+	uint8_t *buf = malloc(cap);
+	size_t n = 0;
+	unsigned i;
+
+	assert_non_null(buf);
+	/* Build from the inside out at the end of buf. */
+	for (i = 0; i < 12000; i++) {
+		uint8_t hdr[8];
+		size_t h = 0, len = n;
+
+		hdr[h++] = 0x6a; /* field 13, wire type 2 */
+		do {
+			hdr[h] = (uint8_t)(len & 0x7f);
+			len >>= 7;
+			if (len)
+				hdr[h] |= 0x80;
+			h++;
+		} while (len);
+		assert_true(n + h <= cap);
+		memcpy(buf + cap - n - h, hdr, h);
+		n += h;
+	}
+	assert_true(n > 34000);
+	expect_rc("self-nested 12000 deep", decode_body(buf + cap - n, n, &err),
+		  &err, WIRE_UNKNOWN_FIELD, "Cell has unknown field number 13");
+	free(buf);
+}
+
 /* ------------------------------------------------------------------ */
 /* Header rules                                                       */
 
@@ -2167,6 +2208,7 @@ main(void)
 		cmocka_unit_test(test_string_limits),
 		cmocka_unit_test(test_repeated_limit),
 		cmocka_unit_test(test_memory_budget),
+		cmocka_unit_test(test_deep_nesting_refused),
 		cmocka_unit_test(test_header_rules),
 		cmocka_unit_test(test_kind_and_payload),
 		cmocka_unit_test(test_recipient_rules),

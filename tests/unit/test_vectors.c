@@ -7,8 +7,9 @@
  * prefix || version || body, checked with libsodium directly. Every invalid
  * vector must fail with exactly its reason code. Flipping any single byte
  * of a valid envelope (XOR 0x01 and XOR 0x80 at every offset) must make
- * decode + verify fail. Finally the generator, make_vectors.c, must still
- * write the committed files byte for byte.
+ * decode + verify fail. The generator, make_vectors.c, must still write
+ * the committed files byte for byte. Finally the numbers docs/protocol.md
+ * states (limits, reason codes) must be the ones the library enforces.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,7 +32,9 @@
 #include "envelope.h"
 #include "frame.h"
 #include "msgid.h"
+#include "payload_check.h"
 #include "wire_error.h"
+#include "wire_scan.h"
 
 #define MAX_LINES 256
 
@@ -534,6 +537,88 @@ test_nack_detail_stays_utf8(void **state)
 	}
 }
 
+/*
+ * docs/protocol.md states these limits as numbers; if one changes here,
+ * the document (and perhaps the vectors) must change with it.
+ */
+static void
+test_documented_limits(void **state)
+{
+	(void)state;
+	assert_int_equal(ENVELOPE_MAX, 61568);
+	assert_int_equal(ENVELOPE_BODY_MAX, 61440);
+	assert_int_equal(FRAME_MAX, 65536);
+	assert_int_equal(ENVELOPE_SIG_PREFIX_LEN, 16);
+	assert_int_equal(ENVELOPE_PROTOCOL_VERSION, 1);
+	assert_int_equal(ENVELOPE_KEY_ID_LEN, 8);
+	assert_int_equal(MSGID_LEN, 16);
+	assert_int_equal(WIRE_MAX_STRING, 4000);
+	assert_int_equal(WIRE_MAX_REPEATED, 64);
+	assert_int_equal(WIRE_MAX_DEPTH, 8);
+	assert_int_equal(WIRE_DETAIL_MAX - 1, 199);
+	assert_int_equal(wire_arena_budget_for(1000), 4 * 1000 + 8192);
+	assert_true(PAYLOAD_MIN_TIME_MS == 1577836800000ULL);
+	assert_true(PAYLOAD_MAX_TIME_MS == 4102444800000ULL);
+	assert_int_equal(TEXT_MAX_REASON, 2000);
+	assert_int_equal(TEXT_MAX_ASSIGNED, 200);
+	assert_int_equal(TEXT_MAX_APPROACH, 4000);
+	assert_int_equal(TEXT_MAX_QUESTION, 1000);
+	assert_int_equal(TEXT_MAX_LESSON, 500);
+	assert_int_equal(SUMMARY_MAX_CELLS, 16);
+	assert_int_equal(SUMMARY_MAX_LESSONS, 10);
+}
+
+/*
+ * The reason table of docs/protocol.md (rows "| N | `name` | ... |") names
+ * every reason code with the library's name, and calls exactly the
+ * library's transient reasons transient.
+ */
+static void
+test_documented_reasons(void **state)
+{
+	const char *src = getenv("RET_SOURCE_DIR");
+	char path[1024], *line = NULL;
+	size_t cap = 0;
+	int seen[WIRE_REASON_MAX + 1] = {0};
+	int rows = 0, r, in_section = 0;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(src);
+	snprintf(path, sizeof(path), "%s/docs/protocol.md", src);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (getline(&line, &cap, f) > 0) {
+		char name[64];
+		int n, used = 0;
+
+		/* Only the table of section 10 ("## 10. Reason codes"). */
+		if (strncmp(line, "## ", 3) == 0) {
+			in_section = strncmp(line, "## 10. Reason codes", 19) == 0;
+			continue;
+		}
+		if (!in_section)
+			continue;
+		if (sscanf(line, "| %d | `%63[a-z_]` |%n", &n, name, &used) != 2 ||
+		    used == 0)
+			continue;
+		assert_true(n > 0 && n <= WIRE_REASON_MAX);
+		assert_string_equal(name, wire_reason_name(n));
+		assert_int_equal(strstr(line, "transient") != NULL,
+				 wire_reason_is_transient(n) != 0);
+		assert_int_equal(seen[n], 0);
+		seen[n] = 1;
+		rows++;
+	}
+	free(line);
+	fclose(f);
+	for (r = 1; r <= WIRE_REASON_MAX; r++)
+		if (!seen[r])
+			fail_msg("reason %d (%s) is not in docs/protocol.md", r,
+				 wire_reason_name(r));
+	assert_int_equal(rows, WIRE_REASON_MAX);
+}
+
 /* Test entry point: the vector checks in order. */
 int
 main(void)
@@ -544,6 +629,8 @@ main(void)
 		cmocka_unit_test(test_every_byte_flip_fails),
 		cmocka_unit_test(test_generator_reproduces_files),
 		cmocka_unit_test(test_nack_detail_stays_utf8),
+		cmocka_unit_test(test_documented_limits),
+		cmocka_unit_test(test_documented_reasons),
 	};
 
 	if (sodium_init() < 0)

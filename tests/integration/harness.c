@@ -353,15 +353,18 @@ relay_write_config(struct harness_relay *r, const char *ben,
 	char *text = malloc(cap);
 	char name[HARNESS_PATH_MAX];
 	int n, rc;
+	const char *level = getenv("RET_HARNESS_LOG_LEVEL");
 
 	if (text == NULL)
 		return -1;
+	if (level == NULL || level[0] == '\0')
+		level = "debug";
 	n = snprintf(text, cap,
 		     "[relay]\nparty = %s\nben = %s\nlisten = %s\n"
 		     "key_file = %s.secret\ndatabase = relay.db\n"
-		     "log_level = debug\n\n%s",
+		     "log_level = %s\n\n%s",
 		     r->key.party, ben, r->endpoint, party_slug(r->key.party),
-		     parties_text);
+		     level, parties_text);
 	if (n < 0 || (size_t)n >= cap) {
 		free(text);
 		return -1;
@@ -626,6 +629,12 @@ harness_client_destroy(struct harness_client **cp)
 	*cp = NULL;
 }
 
+void *
+harness_client_socket(struct harness_client *c)
+{
+	return c->sock;
+}
+
 int
 harness_client_send_raw(struct harness_client *c, const void *buf, size_t len)
 {
@@ -737,13 +746,14 @@ harness_client_recv(struct harness_client *c, unsigned want, int timeout_ms)
 		struct wire_error err;
 		int rc;
 
-		if (now >= deadline)
-			return NULL;
-		rc = zmq_poll(&it, 1, (long)(deadline - now));
+		rc = zmq_poll(&it, 1, now < deadline ? (long)(deadline - now) : 0);
 		if (rc < 0 && errno != EINTR)
 			return NULL;
-		if (rc <= 0)
+		if (rc <= 0) {
+			if (harness_now_ms() >= deadline)
+				return NULL;
 			continue;
+		}
 		zmq_msg_init(&msg);
 		if (zmq_msg_recv(&msg, c->sock, 0) < 0) {
 			zmq_msg_close(&msg);

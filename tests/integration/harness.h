@@ -135,6 +135,7 @@ struct harness_relay {
  * Prepare a relay in dir: keys for `party` (a relay:* id), a free port,
  * and a configuration "<slug>.ini" with a [relay] section for BEN `ben`
  * followed by parties_text (sections made with harness_append_party).
+ * The relay logs at $RET_HARNESS_LOG_LEVEL (default debug).
  * Returns 0 or -1.
  */
 int harness_relay_init(struct harness_relay *r, const char *dir,
@@ -192,6 +193,10 @@ struct harness_client *harness_client_new(const char *endpoint,
 
 /* Close the socket and context; NULL-safe, nulls *cp. */
 void harness_client_destroy(struct harness_client **cp);
+
+/* The client's ZeroMQ socket (borrowed), e.g. for a zmq_poll over many
+ * clients; read it only through harness_client_recv(). */
+void *harness_client_socket(struct harness_client *c);
 
 /* Send one message (raw bytes). Returns 0 or -1. */
 int harness_client_send_raw(struct harness_client *c, const void *buf,

@@ -1417,6 +1417,34 @@ test_memory_budget(void **state)
 	expect_payload_plus("4 x 64 empty cells", 13, &fx.sum.base, &extra,
 			    WIRE_OVER_BUDGET, "needs more memory");
 	pbw_free(&extra);
+
+	/* The most cells and lessons a valid summary may have, each as small
+	 * as it can be, still fit the budget: no valid input is refused. */
+	fx_body(RETFED__V1__KIND__KIND_LEARNING_SUMMARY);
+	{
+		static char keys[16][4];
+		Retfed__V1__Cell one;
+		size_t k;
+
+		fx_cell(&one, "a", 0, 0);
+		for (k = 0; k < 16; k++) {
+			snprintf(keys[k], sizeof(keys[k]), "%c", (int)('a' + k));
+			fx_cell(&fx.many_cells[k], keys[k], 0, 0);
+			fx.many[k] = &fx.many_cells[k];
+		}
+		fx.sum.registrations = fx.sum.discussed = &one;
+		fx.sum.cancelled = fx.sum.referred = &one;
+		fx.sum.consultations = fx.sum.median_days_to_overleg = &one;
+		fx.sum.median_days_to_close = &one;
+		fx.sum.by_registrant = fx.sum.by_question_type = fx.many;
+		fx.sum.by_outcome = fx.sum.bottleneck_themes = fx.many;
+		fx.sum.n_by_registrant = fx.sum.n_by_question_type = 16;
+		fx.sum.n_by_outcome = fx.sum.n_bottleneck_themes = 16;
+		for (k = 0; k < SUMMARY_MAX_LESSONS; k++)
+			fx.lessons[k] = S("l");
+		fx.sum.n_lessons = SUMMARY_MAX_LESSONS;
+		expect_fx("fullest valid summary", WIRE_OK, NULL);
+	}
 }
 
 /*

@@ -119,7 +119,9 @@ static const char *const titles_role[] = {
 	"zoontje", "behandelaar", "psychiater", "psycholoog", "wykagent",
 	"casusregisseur", "jeugdconsulent", "consulent", "begeleider",
 	"begeleidster", "ambulant", "leerkracht", "docent", "directeur",
-	"intern", "ib'er", "iber", "coach", "voogd", NULL
+	"intern", "ib'er", "iber", "coach", "voogd", "heet", "genaamd", "naam",
+	"roepnaam", "voornaam", "achternaam", "bynaam", "alias",
+	"meisjesnaam", "geboortenaam", NULL
 };
 
 static const char *const school_triggers[] = {
@@ -144,12 +146,19 @@ static const char *const school_types[] = {
 	"muziekschool", "avondschool", "schoolstraat", NULL
 };
 
+/* Street name endings. The strong ones also count in lower case
+ * (kerkstraat 12); the others only in a capitalised word (Molenhof 3). */
+static const char *const street_suffixes_strong[] = {
+	"straat", "laan", "weg", "plein", "gracht", "singel", "kade", "dyk",
+	"steeg", "dreef", "straatje", "pleintje", "boulevard", "allee",
+	"plantsoen", "promenade", NULL
+};
+
 static const char *const street_suffixes[] = {
 	"straat", "laan", "weg", "plein", "gracht", "singel", "kade", "dyk",
-	"steeg", "pad", "dreef", "hof", "park", "markt", "ring", "baan",
-	"wal", "haven", "erf", "veld", "straatje", "pleintje", "kamp",
-	"boulevard", "allee", "promenade", "hoven", "akker", "weide", "dries",
-	"gaard", "wyk", "plantsoen", "hoek", "poort", "kwartier", NULL
+	"steeg", "pad", "dreef", "hof", "park", "markt", "baan", "wal",
+	"haven", "erf", "veld", "straatje", "pleintje", "kamp", "boulevard",
+	"allee", "promenade", "hoven", "akker", "weide", "plantsoen", NULL
 };
 
 static const char *const street_words[] = {
@@ -238,8 +247,11 @@ in_list(const char *const *list, const char *s, size_t n)
 {
 	size_t i;
 
+	if (n == 0)
+		return 0;
 	for (i = 0; list[i] != NULL; i++) {
-		if (strlen(list[i]) == n && memcmp(list[i], s, n) == 0)
+		if (list[i][0] == s[0] && strlen(list[i]) == n &&
+		    memcmp(list[i], s, n) == 0)
 			return 1;
 	}
 	return 0;
@@ -480,6 +492,7 @@ struct name_part {
 	char f[PART_MAX];
 	unsigned char len;
 	unsigned char kind;
+	unsigned char particle; /* the recorded surname has a tussenvoegsel */
 };
 
 struct scrub_names {
@@ -556,6 +569,7 @@ scrub_names_add(struct scrub_names *n, const char *full_name)
 
 	if (n == NULL || full_name == NULL)
 		return -1;
+	memset(tmp, 0, sizeof(tmp));
 	len = strlen(full_name);
 	if (len == 0 || len > SCRUB_MAX_NAME_LEN || n->count >= SCRUB_MAX_NAMES)
 		return -1;
@@ -634,6 +648,7 @@ scrub_names_add(struct scrub_names *n, const char *full_name)
 					memcpy(tmp[ntmp].f, f, fl);
 					tmp[ntmp].len = (unsigned char)fl;
 					tmp[ntmp].kind = sur ? PART_SUR : PART_FIRST;
+					tmp[ntmp].particle = first_tussen >= 0;
 					ntmp++;
 				}
 			}
@@ -1815,7 +1830,7 @@ scan_addresses(struct scan *sc)
 			    in_list(street_words, f, fl))
 				street = 1;
 			if (!word_capital(sc, k) && !in_list(name_glue, f, fl) &&
-			    !(k == w && ends_with_any(street_suffixes, f, fl, 2)))
+			    !(k == w && ends_with_any(street_suffixes_strong, f, fl, 2)))
 				break;
 			if (word_capital(sc, k) || k == w)
 				start = k;
@@ -1973,7 +1988,13 @@ scan_long_numbers(struct scan *sc)
 				money = ch.sep[k] == '.' && tlen(sc, ch.tok[k]) == 3;
 			for (k = 0; k < ch.n; k++)
 				anylong |= tlen(sc, ch.tok[k]) >= 7;
-			if (anylong || (!money && ch.cum[ch.n - 1] >= 7)) {
+			/* 2021-2024: a range of years. */
+			int years = ch.n == 2 && tlen(sc, ch.tok[0]) == 4 &&
+				    tlen(sc, ch.tok[1]) == 4 && num_val(sc, ch.tok[0]) >= 1900 &&
+				    num_val(sc, ch.tok[0]) <= 2099 &&
+				    num_val(sc, ch.tok[1]) >= 1900 && num_val(sc, ch.tok[1]) <= 2099;
+
+			if (anylong || (!money && !years && ch.cum[ch.n - 1] >= 7)) {
 				long a = ch.tok[0], b = ch.tok[ch.n - 1];
 
 				if (glued_left(sc, a) && is_type(sc, a - 1, T_WORD))
@@ -2177,7 +2198,7 @@ part_match(const char *f, size_t fl, const struct name_part *p, int typo_ok)
 /* Mark particles and initials before a surname at token k; returns the
  * first token of the name. */
 static long
-extend_back(const struct scan *sc, long k)
+extend_back(const struct scan *sc, long k, int particles)
 {
 	long j = k, start = k;
 	int steps = 0;
@@ -2195,7 +2216,8 @@ extend_back(const struct scan *sc, long k)
 		if (p < 0)
 			break;
 		if (is_type(sc, p, T_WORD) &&
-		    (word_in(sc, p, back_particles) || is_initial(sc, p))) {
+		    ((word_in(sc, p, back_particles) &&
+		      (particles || word_capital(sc, p))) || is_initial(sc, p))) {
 			start = p;
 			j = p;
 			steps++;
@@ -2360,7 +2382,7 @@ scan_names(struct scan *sc)
 			if (!part_match(f, fl, np, typo_ok))
 				continue;
 			if (np->kind == PART_SUR) {
-				long s = extend_back(sc, i);
+				long s = extend_back(sc, i, np->particle);
 				long e = extend_forward(sc, i);
 
 				mark(sc, s, e, SCRUB_CAT_NAAM);
@@ -2399,11 +2421,17 @@ scan_titles(struct scan *sc)
 		if (!strict && !role)
 			continue;
 		j = i + 1;
-		if (is_punct(sc, j, '.') && word_in(sc, i, titles_dotted))
+		if ((is_punct(sc, j, '.') && word_in(sc, i, titles_dotted)) ||
+		    is_punct(sc, j, ':'))
 			j++;
 		if (!small_space(sc, j) || (sc->tk[j].flags & F_NL))
 			continue;
 		j++;
+		/* achternaam is Haddou */
+		if ((word_is(sc, j, "is") || word_is(sc, j, "was")) &&
+		    ends_with_any((const char *const[]){ "naam", NULL }, tf(sc, i),
+				  sc->tk[i].fl, 0) && nx(sc, j) > 0)
+			j = nx(sc, j);
 		if (!is_type(sc, j, T_WORD))
 			continue;
 		/* Initials: mw. J. Jansen, dhr. A.B. de Boer. */
@@ -2469,6 +2497,40 @@ scan_titles(struct scan *sc)
 			continue;
 		mark(sc, j, e, SCRUB_CAT_NAAM);
 		i = e;
+	}
+}
+
+/* Sanne (14), de zoon (9 jaar): an age in brackets after a name or a
+ * person. Runs after the names so that a redacted name counts. */
+static void
+scan_bracket_ages(struct scan *sc)
+{
+	long i;
+
+	for (i = 1; i + 2 < NTK(sc); i++) {
+		long p, e;
+
+		if (!is_punct(sc, i, '(') || !is_type(sc, i + 1, T_NUM) ||
+		    tlen(sc, i + 1) > 3 || num_val(sc, i + 1) > 120 || marked(sc, i + 1))
+			continue;
+		e = i + 2;
+		if (small_space(sc, e) && (word_is(sc, e + 1, "jaar") ||
+					   word_is(sc, e + 1, "jr") ||
+					   word_is(sc, e + 1, "mnd") ||
+					   word_is(sc, e + 1, "maanden")))
+			e += 2;
+		if (!is_punct(sc, e, ')'))
+			continue;
+		p = pv(sc, i);
+		if (p < 0)
+			continue;
+		if (is_type(sc, p, T_PH) || (is_type(sc, p, T_WORD) && marked(sc, p) &&
+					     sc->mk[sc->tk[p].s] == SCRUB_CAT_NAAM) ||
+		    word_in(sc, p, person_nouns) || word_in(sc, p, titles_role) ||
+		    (word_capital(sc, p) && !word_in(sc, p, common_words) && e > i + 2) ||
+		    (word_capital(sc, p) && !word_in(sc, p, common_words) &&
+		     !word_in(sc, p, place_words)))
+			mark(sc, i + 1, e - 1, SCRUB_CAT_LEEFTIJD);
 	}
 }
 
@@ -2670,6 +2732,7 @@ privacy_scrub(const char *text, size_t len, const struct scrub_names *names,
 	scan_schools(&sc);
 	scan_names(&sc);
 	scan_titles(&sc);
+	scan_bracket_ages(&sc);
 	scan_residual(&sc);
 	if (sc.refused)
 		goto out;

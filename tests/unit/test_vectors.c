@@ -619,6 +619,84 @@ test_documented_reasons(void **state)
 	assert_int_equal(rows, WIRE_REASON_MAX);
 }
 
+/*
+ * The densest valid body is a learning summary with every cell it may have
+ * (4 x 16 plus 7), each with a one-byte key, and 10 one-byte lessons: about
+ * 13 bytes of decoded structure per byte on the wire. It must still decode
+ * within the budget of docs/protocol.md section 4.3 (4 x length + 8 KiB);
+ * one cell more per field is refused, by a count rule or by the budget.
+ */
+static void
+test_densest_valid_body_fits_budget(void **state)
+{
+	static const char key_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	static Retfed__V1__Cell cells[4][SUMMARY_MAX_CELLS + 1], one;
+	static Retfed__V1__Cell *ptr[4][SUMMARY_MAX_CELLS + 1];
+	static char keys[SUMMARY_MAX_CELLS + 1][2];
+	static char *lessons[SUMMARY_MAX_LESSONS];
+	Retfed__V1__Body b;
+	Retfed__V1__LearningSummary s;
+	struct vec_party p;
+	uint8_t id[MSGID_LEN];
+	struct envelope *env = NULL;
+	struct wire_error err;
+	uint8_t *buf = NULL;
+	size_t len = 0, i, j, n;
+
+	(void)state;
+	vec_party_init(&p, "region:a");
+	vec_msgid(id, VEC_BASE_MS, "dense");
+	retfed__v1__learning_summary__init(&s);
+	header(&b, RETFED__V1__KIND__KIND_LEARNING_SUMMARY, &p, 1, id, NULL);
+	cell(&one, "t", 0, 0);
+	s.period = (char *)(uintptr_t)"2026";
+	s.threshold = 3;
+	s.registrations = s.discussed = s.cancelled = s.referred = &one;
+	s.consultations = s.median_days_to_overleg = &one;
+	s.median_days_to_close = &one;
+	for (j = 0; j <= SUMMARY_MAX_CELLS; j++) {
+		keys[j][0] = key_chars[j];
+		keys[j][1] = '\0';
+		for (i = 0; i < 4; i++) {
+			cell(&cells[i][j], keys[j], 0, 0);
+			ptr[i][j] = &cells[i][j];
+		}
+	}
+	s.by_registrant = ptr[0];
+	s.by_question_type = ptr[1];
+	s.by_outcome = ptr[2];
+	s.bottleneck_themes = ptr[3];
+	for (i = 0; i < SUMMARY_MAX_LESSONS; i++)
+		lessons[i] = (char *)(uintptr_t)"x";
+	s.n_lessons = SUMMARY_MAX_LESSONS;
+	s.lessons = lessons;
+	b.payload_case = RETFED__V1__BODY__PAYLOAD_LEARNING_SUMMARY;
+	b.learning_summary = &s;
+
+	for (n = SUMMARY_MAX_CELLS; n <= SUMMARY_MAX_CELLS + 1; n++) {
+		enum wire_reason rc;
+
+		s.n_by_registrant = s.n_by_question_type = n;
+		s.n_by_outcome = s.n_bottleneck_themes = n;
+		rc = envelope_seal(&b, p.sk, &buf, &len, &err);
+		if (n == SUMMARY_MAX_CELLS) {
+			if (rc != WIRE_OK)
+				fail_msg("densest valid body: %s", err.detail);
+			assert_int_equal(envelope_decode(buf, len, &env, &err),
+					 WIRE_OK);
+			print_message("densest valid body: %zu bytes use %zu of "
+				      "%zu budget bytes\n",
+				      len, wire_arena_used(env->arena),
+				      wire_arena_budget_for(len));
+			envelope_destroy(&env);
+			free(buf);
+		} else {
+			assert_true(rc == WIRE_OUT_OF_RANGE ||
+				    rc == WIRE_OVER_BUDGET);
+		}
+	}
+}
+
 /* Test entry point: the vector checks in order. */
 int
 main(void)
@@ -629,6 +707,7 @@ main(void)
 		cmocka_unit_test(test_every_byte_flip_fails),
 		cmocka_unit_test(test_generator_reproduces_files),
 		cmocka_unit_test(test_nack_detail_stays_utf8),
+		cmocka_unit_test(test_densest_valid_body_fits_budget),
 		cmocka_unit_test(test_documented_limits),
 		cmocka_unit_test(test_documented_reasons),
 	};

@@ -28,6 +28,7 @@
 
 #include <signal.h>
 #include <sodium.h>
+#include <sys/wait.h>
 
 #include "envelope.h"
 #include "harness.h"
@@ -466,6 +467,52 @@ test_refusal_renumbers(void **state)
 	assert_int_equal(harness_stop(&f->proc, 10000), 0);
 }
 
+/* Wait (bounded) for a short-lived process to exit; its exit status. */
+static int
+wait_exit(struct harness_proc *p)
+{
+	int status = 0, i;
+
+	for (i = 0; i < 200 * harness_slowness(); i++) {
+		if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
+			p->pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		}
+		harness_sleep_ms(50);
+	}
+	return harness_stop(p, 1000);
+}
+
+static void
+test_check_config(void **state)
+{
+	struct fixture *f = *state;
+	const char *bin = getenv("RET_NODE_BIN");
+	char bad[HARNESS_PATH_MAX], log[HARNESS_PATH_MAX + 8];
+	const char *good_argv[] = {bin, "--check-config", f->conf, NULL};
+	const char *bad_argv[] = {bin, "--check-config", bad, NULL};
+	const char *usage_argv[] = {bin, "--no-such-option", NULL};
+	struct harness_proc p;
+
+	assert_non_null(bin);
+	snprintf(log, sizeof(log), "%s/check.log", f->dir);
+	assert_int_equal(harness_spawn(&p, good_argv, log), 0);
+	assert_int_equal(wait_exit(&p), 0);
+	assert_true(harness_file_contains(log, "configuration is valid"));
+
+	assert_int_equal(harness_write_file(f->dir, "bad.conf",
+					    "[node]\nparty = " NODE_PARTY
+					    "\nben = bel\nwhat = 1\n",
+					    bad, sizeof(bad)),
+			 0);
+	assert_int_equal(harness_spawn(&p, bad_argv, log), 0);
+	assert_int_equal(wait_exit(&p), 78);
+	assert_true(harness_file_contains(log, "bad.conf:4:"));
+
+	assert_int_equal(harness_spawn(&p, usage_argv, log), 0);
+	assert_int_equal(wait_exit(&p), 64);
+}
+
 int
 main(void)
 {
@@ -477,6 +524,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_delivered_twice_applied_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusal_renumbers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_check_config, setup,
 						teardown),
 	};
 

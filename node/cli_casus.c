@@ -80,6 +80,7 @@ struct args {
 	int overdue;
 	char **pos; /* positional arguments after the verb */
 	int n_pos;
+	int64_t id, id2; /* parsed positional ids */
 };
 
 #define ARG(a, o) ((a)->v[(o) - O_REGISTERED_BY])
@@ -87,6 +88,7 @@ struct args {
 struct verb {
 	const char *name;
 	const char *alias;
+	int (*check)(struct args *a); /* before the database is opened */
 	int (*fn)(struct cli_ctx *ctx, struct args *a);
 	unsigned long long allowed;
 	int n_pos; /* exact number of positional arguments */
@@ -218,22 +220,25 @@ fill_fields(struct args *a, struct node_casus_fields *f)
 }
 
 static int
-verb_new(struct cli_ctx *ctx, struct args *a)
+check_new(struct args *a)
 {
-	struct node_casus_fields f;
-	char err[512] = "";
-	enum node_status s;
-	int64_t id = 0;
-	int rc;
-
 	if (ARG(a, O_REGISTERED_BY) == NULL)
 		return cli_usage_error("casus", "%s",
 				       _("nieuw: --aangemeld-door is required"));
 	if (ARG(a, O_QUESTION) == NULL)
 		return cli_usage_error("casus", "%s",
 				       _("nieuw: --vraag is required"));
-	if ((rc = check_casus_args(a)) != 0)
-		return rc;
+	return check_casus_args(a);
+}
+
+static int
+verb_new(struct cli_ctx *ctx, struct args *a)
+{
+	struct node_casus_fields f;
+	char err[512] = "";
+	enum node_status s;
+	int64_t id = 0;
+
 	fill_fields(a, &f);
 	s = node_register_casus_new(ctx->db, ctx->user, &f, &id, err,
 				    sizeof(err));
@@ -248,12 +253,8 @@ verb_edit(struct cli_ctx *ctx, struct args *a)
 	struct node_casus_fields f;
 	char err[512] = "";
 	enum node_status s;
-	int64_t id;
-	int rc;
+	int64_t id = a->id;
 
-	if ((rc = cli_parse_id("casus", "ID", a->pos[0], &id)) != 0 ||
-	    (rc = check_casus_args(a)) != 0)
-		return rc;
 	fill_fields(a, &f);
 	s = node_register_casus_edit(ctx->db, ctx->user, id, &f, err,
 				     sizeof(err));
@@ -292,14 +293,10 @@ print_list(json_t *arr)
 }
 
 static int
-verb_list(struct cli_ctx *ctx, struct args *a)
+check_list(struct args *a)
 {
-	struct node_casus_filter flt = {0};
-	char err[512] = "";
-	enum node_status s;
 	enum node_phase ph;
-	json_t *arr = NULL;
-	int rc = EX_OK;
+	int rc;
 
 	if (ARG(a, O_PHASE) != NULL &&
 	    node_lifecycle_phase_parse(ARG(a, O_PHASE), &ph) != 0) {
@@ -310,6 +307,18 @@ verb_list(struct cli_ctx *ctx, struct args *a)
 	if ((rc = cli_check_vocab("--tafel", NODE_VOCAB_TABLE, ARG(a, O_TABLE))) ||
 	    (rc = cli_check_date("--vandaag", ARG(a, O_TODAY))))
 		return rc;
+	return 0;
+}
+
+static int
+verb_list(struct cli_ctx *ctx, struct args *a)
+{
+	struct node_casus_filter flt = {0};
+	char err[512] = "";
+	enum node_status s;
+	json_t *arr = NULL;
+	int rc = EX_OK;
+
 	flt.phase = ARG(a, O_PHASE);
 	flt.table = ARG(a, O_TABLE);
 	flt.overdue = a->overdue;
@@ -431,11 +440,9 @@ verb_show(struct cli_ctx *ctx, struct args *a)
 	char err[512] = "";
 	enum node_status s;
 	json_t *c = NULL;
-	int64_t id;
-	int rc;
+	int64_t id = a->id;
+	int rc = EX_OK;
 
-	if ((rc = cli_parse_id("casus", "ID", a->pos[0], &id)) != 0)
-		return rc;
 	s = node_register_casus_show(ctx->db, ctx->user, id, &c, err,
 				     sizeof(err));
 	if (s != NODE_OK)
@@ -452,13 +459,30 @@ static int
 verb_person(struct cli_ctx *ctx, struct args *a)
 {
 	struct node_person p;
-	char err[512] = "", pc[8];
+	char err[512] = "";
 	enum node_status s;
-	int64_t id, pid = 0;
+	int64_t id = a->id, pid = 0;
+
+	p.role = ARG(a, O_ROLE);
+	p.name = ARG(a, O_NAME);
+	p.bsn = ARG(a, O_BSN);
+	p.birth_date = ARG(a, O_BIRTH);
+	p.address = ARG(a, O_ADDRESS);
+	p.postcode = ARG(a, O_POSTCODE);
+	p.municipality = ARG(a, O_MUNICIPALITY);
+	s = node_register_person_add(ctx->db, ctx->user, id, &p, &pid, err,
+				     sizeof(err));
+	if (s != NODE_OK)
+		return casus_fail(s, err, id);
+	return print_id(ctx, "id", pid, _("Person %lld added."));
+}
+
+static int
+check_person(struct args *a)
+{
+	char pc[8];
 	int rc;
 
-	if ((rc = cli_parse_id("casus", "ID", a->pos[0], &id)) != 0)
-		return rc;
 	if (ARG(a, O_ROLE) == NULL)
 		return cli_usage_error("casus", "%s",
 				       _("persoon-toevoegen: --rol is required"));
@@ -477,18 +501,7 @@ verb_person(struct cli_ctx *ctx, struct args *a)
 		cli_error("%s", _("--postcode: not a Dutch postcode (1234 AB)"));
 		return EX_DATAERR;
 	}
-	p.role = ARG(a, O_ROLE);
-	p.name = ARG(a, O_NAME);
-	p.bsn = ARG(a, O_BSN);
-	p.birth_date = ARG(a, O_BIRTH);
-	p.address = ARG(a, O_ADDRESS);
-	p.postcode = ARG(a, O_POSTCODE);
-	p.municipality = ARG(a, O_MUNICIPALITY);
-	s = node_register_person_add(ctx->db, ctx->user, id, &p, &pid, err,
-				     sizeof(err));
-	if (s != NODE_OK)
-		return casus_fail(s, err, id);
-	return print_id(ctx, "id", pid, _("Person %lld added."));
+	return 0;
 }
 
 /*
@@ -517,11 +530,9 @@ verb_phase(struct cli_ctx *ctx, struct args *a)
 	enum node_phase from, to;
 	enum node_status s;
 	size_t used = 0;
-	int64_t id;
+	int64_t id = a->id;
 	int rc;
 
-	if ((rc = cli_parse_id("casus", "ID", a->pos[0], &id)) != 0)
-		return rc;
 	s = node_register_casus_get_phase(ctx->db, id, &from);
 	if (s != NODE_OK)
 		return casus_fail(s, "", id);
@@ -575,11 +586,8 @@ verb_advice(struct cli_ctx *ctx, struct args *a)
 {
 	char err[512] = "";
 	enum node_status s;
-	int64_t id, rid = 0;
-	int rc;
+	int64_t id = a->id, rid = 0;
 
-	if ((rc = cli_parse_id("casus", "ID", a->pos[0], &id)) != 0)
-		return rc;
 	s = node_register_advice_add(ctx->db, ctx->user, id, a->pos[1], &rid,
 				     err, sizeof(err));
 	if (s != NODE_OK)
@@ -588,16 +596,18 @@ verb_advice(struct cli_ctx *ctx, struct args *a)
 }
 
 static int
+check_agreement(struct args *a)
+{
+	return cli_check_date("--deadline", ARG(a, O_DUE));
+}
+
+static int
 verb_agreement(struct cli_ctx *ctx, struct args *a)
 {
 	char err[512] = "";
 	enum node_status s;
-	int64_t id, rid = 0;
-	int rc;
+	int64_t id = a->id, rid = 0;
 
-	if ((rc = cli_parse_id("casus", "ID", a->pos[0], &id)) != 0 ||
-	    (rc = cli_check_date("--deadline", ARG(a, O_DUE))) != 0)
-		return rc;
 	s = node_register_agreement_add(ctx->db, ctx->user, id, a->pos[1],
 					ARG(a, O_WHO), ARG(a, O_DUE), &rid, err,
 					sizeof(err));
@@ -607,16 +617,18 @@ verb_agreement(struct cli_ctx *ctx, struct args *a)
 }
 
 static int
+check_followup(struct args *a)
+{
+	return cli_check_date(_("date"), a->pos[1]);
+}
+
+static int
 verb_followup(struct cli_ctx *ctx, struct args *a)
 {
 	char err[512] = "";
 	enum node_status s;
-	int64_t id, rid = 0;
-	int rc;
+	int64_t id = a->id, rid = 0;
 
-	if ((rc = cli_parse_id("casus", "ID", a->pos[0], &id)) != 0 ||
-	    (rc = cli_check_date(_("date"), a->pos[1])) != 0)
-		return rc;
 	s = node_register_followup_add(ctx->db, ctx->user, id, a->pos[1],
 				       ARG(a, O_NOTE), &rid, err, sizeof(err));
 	if (s != NODE_OK)
@@ -625,16 +637,18 @@ verb_followup(struct cli_ctx *ctx, struct args *a)
 }
 
 static int
+check_followup_done(struct args *a)
+{
+	return cli_parse_id("casus", "FOLLOWUP-ID", a->pos[1], &a->id2);
+}
+
+static int
 verb_followup_done(struct cli_ctx *ctx, struct args *a)
 {
 	char err[512] = "";
 	enum node_status s;
-	int64_t id, fid;
-	int rc;
+	int64_t id = a->id, fid = a->id2;
 
-	if ((rc = cli_parse_id("casus", "ID", a->pos[0], &id)) != 0 ||
-	    (rc = cli_parse_id("casus", "FOLLOWUP-ID", a->pos[1], &fid)) != 0)
-		return rc;
 	s = node_register_followup_done(ctx->db, ctx->user, id, fid, err,
 					sizeof(err));
 	if (s == NODE_ERR_NOT_FOUND) {
@@ -648,22 +662,24 @@ verb_followup_done(struct cli_ctx *ctx, struct args *a)
 }
 
 static const struct verb verbs[] = {
-	{"nieuw", "new", verb_new, CASUS_FIELDS, 0, ""},
-	{"lijst", "list", verb_list,
+	{"nieuw", "new", check_new, verb_new, CASUS_FIELDS, 0, ""},
+	{"lijst", "list", check_list, verb_list,
 	 BIT(O_PHASE) | BIT(O_TABLE) | BIT(O_OVERDUE) | BIT(O_TODAY), 0, ""},
-	{"toon", "show", verb_show, 0, 1, "ID"},
-	{"wijzig", "edit", verb_edit, CASUS_FIELDS | BIT(O_OUTCOME), 1, "ID"},
-	{"persoon-toevoegen", "add-person", verb_person,
+	{"toon", "show", NULL, verb_show, 0, 1, "ID"},
+	{"wijzig", "edit", check_casus_args, verb_edit,
+	 CASUS_FIELDS | BIT(O_OUTCOME), 1, "ID"},
+	{"persoon-toevoegen", "add-person", check_person, verb_person,
 	 BIT(O_ROLE) | BIT(O_NAME) | BIT(O_BSN) | BIT(O_BIRTH) |
 		 BIT(O_ADDRESS) | BIT(O_POSTCODE) | BIT(O_MUNICIPALITY),
 	 1, "ID"},
-	{"fase", "phase", verb_phase, BIT(O_NOTE), 2, "ID FASE"},
-	{"advies", "advice", verb_advice, 0, 2, "ID TEKST"},
-	{"afspraak", "agreement", verb_agreement, BIT(O_WHO) | BIT(O_DUE), 2,
-	 "ID TEKST"},
-	{"followup", NULL, verb_followup, BIT(O_NOTE), 2, "ID JJJJ-MM-DD"},
-	{"followup-gedaan", "followup-done", verb_followup_done, 0, 2,
-	 "ID FOLLOWUP-ID"},
+	{"fase", "phase", NULL, verb_phase, BIT(O_NOTE), 2, "ID FASE"},
+	{"advies", "advice", NULL, verb_advice, 0, 2, "ID TEKST"},
+	{"afspraak", "agreement", check_agreement, verb_agreement,
+	 BIT(O_WHO) | BIT(O_DUE), 2, "ID TEKST"},
+	{"followup", NULL, check_followup, verb_followup, BIT(O_NOTE), 2,
+	 "ID JJJJ-MM-DD"},
+	{"followup-gedaan", "followup-done", check_followup_done,
+	 verb_followup_done, 0, 2, "ID FOLLOWUP-ID"},
 };
 
 int
@@ -672,7 +688,7 @@ cli_casus(int argc, char **argv)
 	const struct verb *verb = NULL;
 	struct args a;
 	struct cli_ctx ctx;
-	int c, rc;
+	int c, rc, li = 0;
 
 	memset(&a, 0, sizeof(a));
 	/* Common options may come before the verb. */
@@ -704,7 +720,7 @@ cli_casus(int argc, char **argv)
 	optind = 0; /* 0: GNU getopt starts afresh on the new argv */
 	/* GNU getopt permutes: positional arguments end up at the back. */
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-				NULL)) != -1) {
+				&li)) != -1) {
 		if (cli_common_option(c, optarg))
 			continue;
 		if (c == 'h') {
@@ -714,8 +730,8 @@ cli_casus(int argc, char **argv)
 		if (c < O_REGISTERED_BY || c >= O_LAST)
 			return cli_bad_option("casus", c, argv);
 		if (!(verb->allowed & BIT(c)))
-			return cli_usage_error("casus", _("%s: option '%s' does not apply here"),
-					       verb->name, argv[optind - 1]);
+			return cli_usage_error("casus", _("%s: option '--%s' does not apply here"),
+					       verb->name, longopts[li].name);
 		if (c == O_OVERDUE)
 			a.overdue = 1;
 		else
@@ -730,6 +746,12 @@ cli_casus(int argc, char **argv)
 		return cli_usage_error("casus", _("%s: missing argument; usage: ret casus %s %s"),
 				       verb->name, verb->name, verb->pos_names);
 	}
+	/* Usage and data errors are found before the database is opened. */
+	if (verb->n_pos > 0 &&
+	    (rc = cli_parse_id("casus", "ID", a.pos[0], &a.id)) != 0)
+		return rc;
+	if (verb->check != NULL && (rc = verb->check(&a)) != 0)
+		return rc;
 	rc = cli_ctx_open(&ctx, CLI_NEED_DB | CLI_REGION_ONLY);
 	if (rc != 0)
 		return rc;

@@ -76,18 +76,18 @@ run(const char *path)
 	int sfd = -1, rc = 0;
 
 	if (relay_config_load(path, &cfg, err, sizeof(err)) != 0) {
-		log_err("config error=\"%s\"", err);
+		log_err("event=config error=\"%s\"", err);
 		return EXIT_CONFIG;
 	}
 	if (cfg->log_level[0] != '\0' && log_level_parse(cfg->log_level, &lvl) == 0)
 		log_init("ret-relay", lvl);
 	if (keyfile_read(cfg->key_file, &kf, err, sizeof(err)) != 0) {
-		log_err("key_file=%s error=\"%s\"", cfg->key_file, err);
+		log_err("event=key_file path=%s error=\"%s\"", cfg->key_file, err);
 		relay_config_destroy(&cfg);
 		return EXIT_CONFIG;
 	}
 	if (strcmp(kf.party, cfg->party) != 0) {
-		log_err("key_file=%s error=\"key file is for %s, not %s\"",
+		log_err("event=key_file path=%s error=\"key file is for %s, not %s\"",
 			cfg->key_file, kf.party, cfg->party);
 		keyfile_wipe(&kf);
 		relay_config_destroy(&cfg);
@@ -100,37 +100,37 @@ run(const char *path)
 	sigaddset(&mask, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0 ||
 	    (sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
-		log_err("signalfd error=\"%s\"", strerror(errno));
+		log_err("event=signalfd error=\"%s\"", strerror(errno));
 		keyfile_wipe(&kf);
 		relay_config_destroy(&cfg);
 		return EXIT_SOFTWARE;
 	}
 	store = relay_store_open(cfg->database, err, sizeof(err));
 	if (store == NULL) {
-		log_err("database=%s error=\"%s\"", cfg->database, err);
+		log_err("event=database path=%s error=\"%s\"", cfg->database, err);
 		keyfile_wipe(&kf);
 		relay_config_destroy(&cfg);
 		close(sfd);
 		return EXIT_UNAVAILABLE;
 	}
-	log_notice("starting party=%s ben=%s listen=%s parties=%zu version=%s",
+	log_notice("event=starting party=%s ben=%s listen=%s parties=%zu version=%s",
 		   cfg->party, cfg->ben, cfg->listen, cfg->n_parties,
 		   RET_VERSION);
 	srv = relay_server_new(path, cfg, store, &kf, err, sizeof(err));
 	keyfile_wipe(&kf);
 	if (srv == NULL) {
-		log_err("listen error=\"%s\"", err);
+		log_err("event=listen error=\"%s\"", err);
 		close(sfd);
 		return EXIT_UNAVAILABLE;
 	}
-	log_notice("ready=1");
+	log_notice("event=ready ready=1");
 	(void)notify_send("READY=1");
 	if (relay_server_run(srv, sfd) != 0)
 		rc = EXIT_SOFTWARE;
 	(void)notify_send("STOPPING=1");
 	relay_server_destroy(&srv);
 	close(sfd);
-	log_notice("exit status=%d", rc);
+	log_notice("event=exit status=%d", rc);
 	return rc;
 }
 

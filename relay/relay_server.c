@@ -157,7 +157,7 @@ session_touch(struct relay_server *srv, const char *party, const void *rid,
 		s->head = s->count = 0;
 		s->dirty = 1;
 		srv->receipts_pending = 1;
-		log_info("session peer=%s cursor=%" PRIu64, party, confirmed);
+		log_info("event=session peer=%s cursor=%" PRIu64, party, confirmed);
 	}
 	return s;
 }
@@ -211,7 +211,7 @@ send_reply(struct relay_server *srv, struct item *it)
 	case REPLY_NACK:
 		if (msgid)
 			msgid_to_hex(msgid, hex);
-		log_warn("nack peer=%s reason=%s msgid=%s seq=%" PRIu64
+		log_warn("event=nack peer=%s reason=%s msgid=%s seq=%" PRIu64
 			 " detail=\"%s\"",
 			 it->party[0] ? it->party : "-",
 			 wire_reason_name((int)it->err.reason), hex, seq,
@@ -232,12 +232,12 @@ send_reply(struct relay_server *srv, struct item *it)
 	}
 	}
 	if (rc != 0) {
-		log_err("reply peer=%s error=\"cannot encode reply\"", it->party);
+		log_err("event=reply peer=%s error=\"cannot encode reply\"", it->party);
 		return;
 	}
 	if (send_to(srv, zmq_msg_data(&it->rid), zmq_msg_size(&it->rid), buf,
 		    len) != 0)
-		log_info("reply peer=%s dropped=1 why=\"peer gone or queue "
+		log_info("event=reply peer=%s dropped=1 why=\"peer gone or queue "
 			 "full\"", it->party);
 	free(buf);
 }
@@ -259,7 +259,7 @@ push_one(void *ctx, uint64_t cursor, const uint8_t *env, size_t len)
 	int rc;
 
 	if (frame_pack_delivery(cursor, env, len, &buf, &blen) != 0) {
-		log_err("deliver peer=%s cursor=%" PRIu64
+		log_err("event=deliver peer=%s cursor=%" PRIu64
 			" error=\"cannot encode delivery\"", s->party, cursor);
 		pc->blocked = 1;
 		return 1;
@@ -270,7 +270,7 @@ push_one(void *ctx, uint64_t cursor, const uint8_t *env, size_t len)
 		pc->blocked = 1;
 		if (rc < 0) {
 			s->connected = 0;
-			log_info("disconnected peer=%s", s->party);
+			log_info("event=disconnected peer=%s", s->party);
 		}
 		return 1;
 	}
@@ -299,10 +299,10 @@ push_deliveries(struct relay_server *srv, int all)
 		if (relay_store_deliveries(srv->store, s->party, s->last_sent,
 					   RELAY_SERVER_WINDOW - s->count,
 					   push_one, &pc) != 0)
-			log_err("deliver peer=%s error=\"%s\"", s->party,
+			log_err("event=deliver peer=%s error=\"%s\"", s->party,
 				relay_store_errmsg(srv->store));
 		if (pc.sent > 0)
-			log_debug("deliver peer=%s count=%zu cursor=%" PRIu64,
+			log_debug("event=deliver peer=%s count=%zu cursor=%" PRIu64,
 				  s->party, pc.sent, s->last_sent);
 	}
 }
@@ -370,7 +370,7 @@ push_receipts(struct relay_server *srv)
 		return;
 	srv->receipts_pending = 0;
 	if (relay_store_begin(srv->store) != 0) {
-		log_err("receipts error=\"%s\"", relay_store_errmsg(srv->store));
+		log_err("event=receipts error=\"%s\"", relay_store_errmsg(srv->store));
 		return;
 	}
 	for (i = 0; i < srv->n_sessions && !failed; i++) {
@@ -386,16 +386,16 @@ push_receipts(struct relay_server *srv)
 		if (rc.sent == 256)
 			srv->receipts_pending = 1;
 		if (rc.sent > 0)
-			log_debug("receipts peer=%s count=%zu", s->party,
+			log_debug("event=receipts peer=%s count=%zu", s->party,
 				  rc.sent);
 	}
 	if (failed) {
-		log_err("receipts error=\"%s\"", relay_store_errmsg(srv->store));
+		log_err("event=receipts error=\"%s\"", relay_store_errmsg(srv->store));
 		relay_store_rollback(srv->store);
 		return;
 	}
 	if (relay_store_commit(srv->store) != 0)
-		log_err("receipts error=\"%s\"", relay_store_errmsg(srv->store));
+		log_err("event=receipts error=\"%s\"", relay_store_errmsg(srv->store));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -632,7 +632,7 @@ apply_committed(struct relay_server *srv, struct item *it)
 		it->sess->last_sent = confirmed;
 		it->sess->head = it->sess->count = 0;
 		it->sess->dirty = 1;
-		log_info("resume peer=%s cursor=%" PRIu64, it->party,
+		log_info("event=resume peer=%s cursor=%" PRIu64, it->party,
 			 confirmed);
 	}
 }
@@ -723,7 +723,7 @@ handle_batch(struct relay_server *srv)
 		srv->n_items++;
 	}
 	if (rc < 0)
-		log_err("receive error=\"%s\"", zmq_strerror(errno));
+		log_err("event=receive error=\"%s\"", zmq_strerror(errno));
 	if (srv->n_items == 0)
 		return rc < 0 ? -1 : 0;
 
@@ -744,7 +744,7 @@ handle_batch(struct relay_server *srv)
 			db_failed = 1;
 	}
 	if (db_failed)
-		log_err("store error=\"%s\" batch=%zu",
+		log_err("event=store error=\"%s\" batch=%zu",
 			relay_store_errmsg(srv->store), srv->n_items);
 
 	for (i = 0; i < srv->n_items; i++) {
@@ -770,7 +770,7 @@ handle_batch(struct relay_server *srv)
 		if (it->reply == REPLY_ACK && !it->duplicate)
 			stored++;
 		if (it->frame && it->reply == REPLY_NONE)
-			log_debug("frame peer=%s kind=%s", it->party,
+			log_debug("event=frame peer=%s kind=%s", it->party,
 				  frame_case_name(it->frame));
 	}
 	for (i = 0; i < srv->n_items; i++) {
@@ -778,7 +778,7 @@ handle_batch(struct relay_server *srv)
 		item_clear(&srv->items[i]);
 	}
 	if (stored > 0 || n_submits > 0)
-		log_debug("batch frames=%zu submits=%d stored=%d",
+		log_debug("event=batch frames=%zu submits=%d stored=%d",
 			  srv->n_items, n_submits, stored);
 	srv->n_items = 0;
 	push_deliveries(srv, 0);
@@ -797,7 +797,7 @@ reload(struct relay_server *srv)
 	const char **rcpt;
 
 	if (relay_config_load(srv->config_path, &cfg, err, sizeof(err)) != 0) {
-		log_err("reload failed=1 error=\"%s\" keeping=old", err);
+		log_err("event=reload failed=1 error=\"%s\" keeping=old", err);
 		return;
 	}
 	if (strcmp(cfg->party, srv->cfg->party) != 0 ||
@@ -806,11 +806,11 @@ reload(struct relay_server *srv)
 	    strcmp(cfg->database, srv->cfg->database) != 0 ||
 	    strcmp(cfg->key_file, srv->cfg->key_file) != 0 ||
 	    strcmp(cfg->zap_domain, srv->cfg->zap_domain) != 0)
-		log_warn("reload note=\"party, ben, listen, key_file, database "
+		log_warn("event=reload note=\"party, ben, listen, key_file, database "
 			 "and zap_domain change only on restart\"");
 	rcpt = realloc(srv->rcpt, (cfg->n_parties + 1) * sizeof(*rcpt));
 	if (rcpt == NULL) {
-		log_err("reload failed=1 error=\"out of memory\" keeping=old");
+		log_err("event=reload failed=1 error=\"out of memory\" keeping=old");
 		relay_config_destroy(&cfg);
 		return;
 	}
@@ -822,7 +822,7 @@ reload(struct relay_server *srv)
 	memcpy(cfg->zap_domain, srv->cfg->zap_domain, sizeof(cfg->zap_domain));
 	relay_config_destroy(&srv->cfg);
 	srv->cfg = cfg;
-	log_notice("reload ok=1 parties=%zu", cfg->n_parties);
+	log_notice("event=reload ok=1 parties=%zu", cfg->n_parties);
 }
 
 /* Returns 1 to stop. */
@@ -838,7 +838,7 @@ handle_signal(struct relay_server *srv, int fd)
 		reload(srv);
 		return 0;
 	}
-	log_notice("signal=%s stopping=1",
+	log_notice("event=signal signal=%s stopping=1",
 		   si.ssi_signo == SIGTERM ? "TERM" : "INT");
 	return 1;
 }
@@ -851,16 +851,16 @@ handle_zap(struct relay_server *srv)
 
 	for (i = 0; i < 64; i++) {
 		if (relay_zap_handle(srv->zap, srv->cfg, &zr) != 0) {
-			log_err("zap error=\"%s\"", zmq_strerror(errno));
+			log_err("event=zap error=\"%s\"", zmq_strerror(errno));
 			return;
 		}
 		if (!zr.handled)
 			return;
 		if (zr.accepted)
-			log_info("connect peer=%s address=%s", zr.party,
+			log_info("event=connect peer=%s address=%s", zr.party,
 				 zr.address);
 		else
-			log_warn("refused address=%s key=%.8s... why=\"%s\"",
+			log_warn("event=refused address=%s key=%.8s... why=\"%s\"",
 				 zr.address[0] ? zr.address : "-",
 				 zr.key[0] ? zr.key : "-", zr.why);
 	}
@@ -884,7 +884,7 @@ relay_server_run(struct relay_server *srv, int signal_fd)
 		if (rc < 0) {
 			if (errno == EINTR)
 				continue;
-			log_err("poll error=\"%s\"", zmq_strerror(errno));
+			log_err("event=poll error=\"%s\"", zmq_strerror(errno));
 			return -1;
 		}
 		if (items[1].revents & ZMQ_POLLIN)
@@ -900,7 +900,7 @@ relay_server_run(struct relay_server *srv, int signal_fd)
 			push_receipts(srv);
 		}
 	}
-	log_notice("stopped acked=%" PRIu64 " nacked=%" PRIu64,
+	log_notice("event=stopped acked=%" PRIu64 " nacked=%" PRIu64,
 		   srv->stat_acked, srv->stat_nacked);
 	return 0;
 }

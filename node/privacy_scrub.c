@@ -1678,7 +1678,8 @@ scan_ages(struct scan *sc)
 			/* een meisje van 14, leeftijd: 14. */
 			j = pv(sc, i);
 			if (word_is(sc, j, "van") && word_in(sc, pv(sc, j), person_nouns) &&
-			    !glued_right(sc, i)) {
+			    !glued_right(sc, i) && !word_is(sc, nx(sc, i), "procent") &&
+			    !is_punct(sc, i + 1, '%')) {
 				mark(sc, i, i, SCRUB_CAT_LEEFTIJD);
 				continue;
 			}
@@ -1713,6 +1714,10 @@ scan_ages(struct scan *sc)
 					}
 				}
 			}
+			if (word_in(sc, i, number_words) && word_is(sc, pv(sc, i), "van") &&
+			    word_in(sc, pv(sc, pv(sc, i)), person_nouns) &&
+			    !word_is(sc, i, "een") && !word_is(sc, nx(sc, i), "procent"))
+				mark(sc, i, i, SCRUB_CAT_LEEFTIJD);
 			if (word_in(sc, i, number_words) && word_is(sc, nx(sc, i), "jaar") &&
 			    word_is(sc, nx(sc, nx(sc, i)), "oud")) {
 				mark(sc, i, nx(sc, nx(sc, i)), SCRUB_CAT_LEEFTIJD);
@@ -2157,7 +2162,7 @@ one_edit(const char *a, size_t la, const char *b, size_t lb)
 
 static const char *const dim_suffixes[] = {
 	"s", "je", "tje", "tjes", "pje", "etje", "ke", "eke", "ie", "kje",
-	"tjie", "oes", NULL
+	"tjie", "oes", "atje", "otje", "utje", "itje", NULL
 };
 
 /* Does folded word f match a name part p (exactly, possessive,
@@ -2387,13 +2392,19 @@ scan_names(struct scan *sc)
 
 				mark(sc, s, e, SCRUB_CAT_NAAM);
 			} else {
-				/* A first name may carry initials in front. */
-				long s = i;
+				/* A first name may carry initials in front,
+				 * and another first name glued by a hyphen
+				 * (Anna-Sophie). */
+				long s = i, e = i;
 
 				if (is_punct(sc, i - 2, '.') && small_space(sc, i - 1) &&
-				    is_initial(sc, i - 3))
+				    !(sc->tk[i - 1].flags & F_NL) && is_initial(sc, i - 3))
 					s = i - 3;
-				mark(sc, s, i, SCRUB_CAT_NAAM);
+				if (s == i && is_punct(sc, i - 1, '-') && word_capital(sc, i - 2))
+					s = i - 2;
+				if (is_punct(sc, i + 1, '-') && word_capital(sc, i + 2))
+					e = i + 2;
+				mark(sc, s, e, SCRUB_CAT_NAAM);
 			}
 			hit = 1;
 			break;

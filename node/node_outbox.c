@@ -431,66 +431,90 @@ step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
 	return rc;
 }
 
-enum node_status
-node_outbox_ack(sqlite3 *db, const uint8_t msgid[MSGID_LEN], uint64_t seq,
-		uint64_t now_ms, int *ret_changed, struct node_msg_error *err)
+/* Record one ack inside the caller's transaction. */
+static enum node_status
+ack_in_tx(sqlite3 *db, const uint8_t msgid[MSGID_LEN], uint64_t seq,
+	  uint64_t now_ms, int *ret_changed, struct node_msg_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	enum node_status rc;
-	int changed, kind = 0;
+	enum node_status rc = NODE_OK;
+	int kind = 0;
 	char recipient[PARTY_ID_MAX] = "";
 
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return node_msg_db_fail(err, db, "begin ack");
+	*ret_changed = 0;
 	if (sqlite3_prepare_v2(db,
 			       "UPDATE outbox SET state = 'acked',"
 			       " acked_ms = ?3 WHERE message_id = ?1"
 			       " AND seq = ?2 AND state = 'queued'"
 			       " RETURNING kind, recipient",
-			       -1, &st, NULL) != SQLITE_OK) {
-		rc = node_msg_db_fail(err, db, "prepare ack");
-		goto fail;
-	}
+			       -1, &st, NULL) != SQLITE_OK)
+		return node_msg_db_fail(err, db, "prepare ack");
 	sqlite3_bind_blob(st, 1, msgid, MSGID_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)now_ms);
 	switch (sqlite3_step(st)) {
 	case SQLITE_ROW:
-		changed = 1;
+		*ret_changed = 1;
 		kind = sqlite3_column_int(st, 0);
 		copy_text(recipient, sizeof(recipient),
 			  sqlite3_column_text(st, 1));
-		if (sqlite3_step(st) != SQLITE_DONE) {
+		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = node_msg_db_fail(err, db, "record ack");
-			goto fail;
-		}
 		break;
 	case SQLITE_DONE:
-		changed = 0;
 		break;
 	default:
 		rc = node_msg_db_fail(err, db, "record ack");
-		goto fail;
+		break;
 	}
 	sqlite3_finalize(st);
-	st = NULL;
-	if (changed) {
+	if (rc == NODE_OK && *ret_changed)
 		rc = node_msg_audit(db, NULL, NODE_MSG_AUDIT_ACKED, msgid, kind,
 				    recipient, seq, err);
-		if (rc != NODE_OK)
-			goto fail;
+	return rc;
+}
+
+enum node_status
+node_outbox_ack_many(sqlite3 *db, const struct node_outbox_ack_item *items,
+		     size_t n, uint64_t now_ms, struct node_msg_error *err)
+{
+	enum node_status rc = NODE_OK;
+	size_t i;
+	int changed;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return node_msg_db_fail(err, db, "begin ack");
+	for (i = 0; i < n && rc == NODE_OK; i++) {
+		rc = ack_in_tx(db, items[i].message_id, items[i].seq, now_ms,
+			       &changed, err);
+		if (items[i].ret_changed)
+			*items[i].ret_changed = changed;
 	}
-	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (rc == NODE_OK &&
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		rc = node_msg_db_fail(err, db, "commit ack");
-		goto fail;
-	}
+	if (rc != NODE_OK)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+enum node_status
+node_outbox_ack(sqlite3 *db, const uint8_t msgid[MSGID_LEN], uint64_t seq,
+		uint64_t now_ms, int *ret_changed, struct node_msg_error *err)
+{
+	struct node_outbox_ack_item it;
+	enum node_status rc;
+	int changed = 0;
+
+	memcpy(it.message_id, msgid, MSGID_LEN);
+	it.seq = seq;
+	it.ret_changed = &changed;
+	rc = node_outbox_ack_many(db, &it, 1, now_ms, err);
+	if (rc != NODE_OK)
+		return rc;
 	if (ret_changed)
 		*ret_changed = changed;
 	return NODE_OK;
-fail:
-	sqlite3_finalize(st);
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
 }
 
 /*

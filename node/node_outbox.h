@@ -207,6 +207,24 @@ enum node_status node_outbox_ack(sqlite3 *db,
 				     struct node_msg_error *err)
 	__attribute__((warn_unused_result));
 
+/* One ack of a batch for node_outbox_ack_many(). */
+struct node_outbox_ack_item {
+	uint8_t message_id[MSGID_LEN];
+	uint64_t seq;
+	int *ret_changed; /* may be NULL; set on success */
+};
+
+/*
+ * Record n acks as node_outbox_ack() does, all in ONE transaction, so a
+ * drain costs one commit per batch instead of one per message. On error
+ * nothing is recorded.
+ */
+enum node_status node_outbox_ack_many(sqlite3 *db,
+				      const struct node_outbox_ack_item *items,
+				      size_t n, uint64_t now_ms,
+				      struct node_msg_error *err)
+	__attribute__((warn_unused_result));
+
 /*
  * Record a permanent refusal of queued message msgid (current sequence
  * number seq) with the relay's reason and detail, and, in the same

@@ -10,6 +10,14 @@
 #include "frame.h"
 #include "msgid.h"
 
+/* An ack read from the relay, recorded with the others of its batch. */
+struct pending_ack {
+	uint8_t id[MSGID_LEN];
+	uint64_t seq;
+	int duplicate;
+	int changed;
+};
+
 /* A message sent and not yet answered. */
 struct in_flight {
 	uint8_t id[MSGID_LEN];
@@ -35,6 +43,9 @@ struct node_sync {
 	int outbox_idle; /* nothing queued above last_sent_seq last time */
 	int need_resume;
 	uint64_t resume_at;
+	/* Acks read but not yet recorded: one transaction per batch. */
+	struct pending_ack *acks;
+	unsigned n_acks;
 };
 
 uint64_t
@@ -103,7 +114,8 @@ node_sync_new(sqlite3 *db, void *zctx, const struct node_sync_params *p,
 		s->p.ack_timeout_ms = NODE_SYNC_ACK_TIMEOUT_MS;
 	s->data_version = -1;
 	s->fl = calloc(s->p.window, sizeof(*s->fl));
-	if (s->fl == NULL) {
+	s->acks = calloc(s->p.window, sizeof(*s->acks));
+	if (s->fl == NULL || s->acks == NULL) {
 		node_msg_fail(err, NODE_ERR_NOMEM, WIRE_OK, "out of memory");
 		goto fail;
 	}
@@ -175,6 +187,7 @@ node_sync_destroy(struct node_sync **sp)
 	if (s->mon)
 		zmq_close(s->mon);
 	free(s->fl);
+	free(s->acks);
 	free(s);
 	*sp = NULL;
 }
@@ -381,37 +394,79 @@ lowest_in_flight(const struct node_sync *s, int i)
 	return 1;
 }
 
+/*
+ * Record every pending ack in one transaction, then take the acked
+ * messages out of flight. On a busy database they stay in flight: the ack
+ * timeout sends them again and the relay answers with duplicate acks.
+ */
+static enum node_status
+flush_acks(struct node_sync *s, uint64_t now, struct node_msg_error *err)
+{
+	struct node_outbox_ack_item items[NODE_SYNC_WINDOW_DEFAULT];
+	enum node_status rc = NODE_OK;
+	unsigned done = 0, n, i;
+	int k;
+
+	while (done < s->n_acks) {
+		n = s->n_acks - done;
+		if (n > NODE_SYNC_WINDOW_DEFAULT)
+			n = NODE_SYNC_WINDOW_DEFAULT;
+		for (i = 0; i < n; i++) {
+			memcpy(items[i].message_id, s->acks[done + i].id,
+			       MSGID_LEN);
+			items[i].seq = s->acks[done + i].seq;
+			items[i].ret_changed = &s->acks[done + i].changed;
+		}
+		rc = node_outbox_ack_many(s->db, items, n, msgid_now_ms(), err);
+		if (rc == NODE_ERR_BUSY) {
+			emit_simple(s, NODE_SYNC_ERROR,
+				    "database busy recording acks");
+			rc = NODE_OK;
+			break;
+		}
+		if (rc != NODE_OK)
+			break;
+		for (i = done; i < done + n; i++) {
+			struct pending_ack *a = &s->acks[i];
+
+			k = find_in_flight(s, a->id, a->seq);
+			if (k >= 0)
+				remove_in_flight(s, k);
+			if (a->changed) {
+				struct node_sync_event ev = {
+					.type = NODE_SYNC_ACKED,
+					.message_id = a->id,
+					.seq = a->seq,
+					.duplicate = a->duplicate,
+				};
+				emit(s, &ev);
+			}
+		}
+		done += n;
+		s->backoff_ms = 0;
+		s->ack_deadline = now + s->p.ack_timeout_ms;
+	}
+	s->n_acks = 0;
+	return rc;
+}
+
 static enum node_status
 on_ack(struct node_sync *s, const Retfed__V1__Ack *a, uint64_t now,
        struct node_msg_error *err)
 {
-	int i = find_in_flight(s, a->message_id.data, a->seq);
-	int changed = 0;
-	enum node_status rc;
+	struct pending_ack *p;
 
-	rc = node_outbox_ack(s->db, a->message_id.data, a->seq, msgid_now_ms(),
-			     &changed, err);
-	if (rc == NODE_ERR_BUSY) {
-		/* Keep it in flight: the ack timeout sends it again and the
-		 * relay answers with a duplicate ack. */
-		emit_simple(s, NODE_SYNC_ERROR, "database busy recording ack");
-		return NODE_OK;
+	if (s->n_acks == s->p.window) {
+		enum node_status rc = flush_acks(s, now, err);
+
+		if (rc != NODE_OK)
+			return rc;
 	}
-	if (rc != NODE_OK)
-		return rc;
-	if (i >= 0)
-		remove_in_flight(s, i);
-	s->backoff_ms = 0;
-	s->ack_deadline = now + s->p.ack_timeout_ms;
-	if (changed) {
-		struct node_sync_event ev = {
-			.type = NODE_SYNC_ACKED,
-			.message_id = a->message_id.data,
-			.seq = a->seq,
-			.duplicate = a->duplicate,
-		};
-		emit(s, &ev);
-	}
+	p = &s->acks[s->n_acks++];
+	memcpy(p->id, a->message_id.data, MSGID_LEN);
+	p->seq = a->seq;
+	p->duplicate = a->duplicate;
+	p->changed = 0;
 	return NODE_OK;
 }
 
@@ -570,6 +625,15 @@ on_frame(struct node_sync *s, const uint8_t *buf, size_t len, uint64_t now,
 		emit(s, &ev);
 		return NODE_OK;
 	}
+	/* Everything else is handled in order after the acks before it. */
+	if (f->msg->frame_case != RETFED__V1__RELAY_FRAME__FRAME_ACK &&
+	    s->n_acks > 0) {
+		rc = flush_acks(s, now, err);
+		if (rc != NODE_OK) {
+			relay_frame_destroy(&f);
+			return rc;
+		}
+	}
 	switch (f->msg->frame_case) {
 	case RETFED__V1__RELAY_FRAME__FRAME_ACK:
 		rc = on_ack(s, f->msg->ack, now, err);
@@ -632,6 +696,8 @@ read_socket(struct node_sync *s, uint64_t now, struct node_msg_error *err)
 		rc = on_frame(s, zmq_msg_data(&m), zmq_msg_size(&m), now, err);
 		zmq_msg_close(&m);
 	}
+	if (rc == NODE_OK && s->n_acks > 0)
+		rc = flush_acks(s, now, err);
 	return rc;
 }
 

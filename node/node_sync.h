@@ -29,7 +29,7 @@
 #include "node_inbox.h"
 #include "node_outbox.h"
 
-#define NODE_SYNC_WINDOW_DEFAULT 64	    /* messages in flight */
+#define NODE_SYNC_WINDOW_DEFAULT 256    /* messages in flight */
 #define NODE_SYNC_BACKOFF_MIN_MS 100	    /* first retry delay */
 #define NODE_SYNC_BACKOFF_MAX_MS 30000	    /* retry delay cap */
 #define NODE_SYNC_ACK_TIMEOUT_MS 10000	    /* no answer: send again */

@@ -471,7 +471,7 @@ verifier_main(void *arg)
 	return NULL;
 }
 
-/* Verify the batch, the second half on the verifier thread. */
+/* Verify the batch: 40% here, 60% on the verifier thread. */
 static void
 verify_batch(struct relay_server *srv)
 {
@@ -483,7 +483,9 @@ verify_batch(struct relay_server *srv)
 			stage_verify(srv->cfg, &srv->items[i]);
 		return;
 	}
-	half = n / 2;
+	/* The main thread also reads, stores and answers: it takes the
+	 * smaller share of the signatures. */
+	half = n * 2 / 5;
 	pthread_mutex_lock(&v->mu);
 	v->lo = half;
 	v->hi = n;

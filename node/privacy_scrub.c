@@ -1037,14 +1037,15 @@ static int
 glued_left(const struct scan *sc, long i)
 {
 	return i > 0 && (sc->tk[i - 1].type == T_WORD ||
-			 sc->tk[i - 1].type == T_NUM);
+			 sc->tk[i - 1].type == T_NUM || sc->tk[i - 1].type == T_PH);
 }
 
 static int
 glued_right(const struct scan *sc, long i)
 {
 	return i + 1 < NTK(sc) && (sc->tk[i + 1].type == T_WORD ||
-				   sc->tk[i + 1].type == T_NUM);
+				   sc->tk[i + 1].type == T_NUM ||
+				   sc->tk[i + 1].type == T_PH);
 }
 
 static int
@@ -1755,14 +1756,15 @@ scan_postcodes(struct scan *sc)
 		if (tlen(sc, w) != 2 || !(sc->tk[w].flags & F_ASCII) ||
 		    glued_right(sc, w))
 			continue;
+		/* "in 2015 en 2016", "€ 2500 en": a year or an amount followed
+		 * by an ordinary lower-case word. Any capital, or any other
+		 * number, makes it a postcode (1621 aL, 6749 en). */
 		if (w == i + 2 && sc->tk[i + 1].type == T_SPACE &&
-		    !(sc->tk[w].flags & F_UPPER) &&
-		    in_list(two_letter_words, tf(sc, w), sc->tk[w].fl))
-			continue;
-		if (w == i + 2 && sc->tk[i + 1].type == T_SPACE &&
-		    (sc->tk[w].flags & F_UPPER) && num_val(sc, i) >= 1900 &&
-		    num_val(sc, i) <= 2099 &&
-		    in_list(two_letter_words, tf(sc, w), sc->tk[w].fl))
+		    !(sc->tk[w].flags & (F_UPPER | F_CAP)) &&
+		    sc->t[sc->tk[w].s + 1] >= 'a' && sc->t[sc->tk[w].s + 1] <= 'z' &&
+		    in_list(two_letter_words, tf(sc, w), sc->tk[w].fl) &&
+		    ((num_val(sc, i) >= 1900 && num_val(sc, i) <= 2099) ||
+		     is_punct(sc, pv(sc, i), 0x20AC) || word_is(sc, nx(sc, w), "euro")))
 			continue;
 		mark(sc, i, w, SCRUB_CAT_POSTCODE);
 		i = w;
@@ -2324,8 +2326,7 @@ scan_names(struct scan *sc)
 		size_t fl, p;
 		int hit = 0, typo_ok;
 
-		if (!is_type(sc, i, T_WORD) || is_type(sc, i - 1, T_NUM) ||
-		    is_type(sc, i + 1, T_NUM))
+		if (!is_type(sc, i, T_WORD))
 			continue;
 		f = tf(sc, i);
 		fl = sc->tk[i].fl;
@@ -2535,7 +2536,9 @@ scan_bracket_ages(struct scan *sc)
 		p = pv(sc, i);
 		if (p < 0)
 			continue;
-		if (is_type(sc, p, T_PH) || (is_type(sc, p, T_WORD) && marked(sc, p) &&
+		if ((is_type(sc, p, T_PH) && tlen(sc, p) == 6 &&
+		     memcmp(sc->t + sc->tk[p].s, "[NAAM]", 6) == 0) ||
+		    (is_type(sc, p, T_WORD) && marked(sc, p) &&
 					     sc->mk[sc->tk[p].s] == SCRUB_CAT_NAAM) ||
 		    word_in(sc, p, person_nouns) || word_in(sc, p, titles_role) ||
 		    (word_capital(sc, p) && !word_in(sc, p, common_words) && e > i + 2) ||

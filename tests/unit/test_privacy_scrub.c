@@ -505,6 +505,146 @@ run_corpus_file(const char *path, struct corpus_stats *st)
 	free(buf);
 }
 
+/* ------------------------------------------------------------------ */
+/* Property: random fake data in random frames never survives.          */
+
+static uint32_t
+lcg(uint32_t *st)
+{
+	*st = *st * 1103515245u + 12345u;
+	return (*st >> 8) & 0xFFFFFF;
+}
+
+static void
+rand_digits(uint32_t *st, char *out, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		out[i] = (char)('0' + lcg(st) % 10);
+	out[n] = '\0';
+}
+
+static void
+rand_bsn(uint32_t *st, char *out)
+{
+	for (;;) {
+		int sum = 0, k;
+
+		rand_digits(st, out, 8);
+		if (out[0] == '0')
+			continue;
+		for (k = 0; k < 8; k++)
+			sum += (out[k] - '0') * (9 - k);
+		if (sum % 11 == 10)
+			continue;
+		out[8] = (char)('0' + sum % 11);
+		out[9] = '\0';
+		return;
+	}
+}
+
+static void
+rand_iban(uint32_t *st, char *out)
+{
+	static const char *const banks[] = { "ABNA", "RABO", "INGB", "TRIO" };
+	char bban[15], num[64];
+	unsigned r = 0;
+	size_t k, n = 0;
+
+	snprintf(bban, sizeof(bban), "%s", banks[lcg(st) % 4]);
+	rand_digits(st, bban + 4, 10);
+	/* BBAN + "NL00", letters as numbers, mod 97. */
+	for (k = 0; k < 14 + 4; k++) {
+		char c = k < 14 ? bban[k] : "NL00"[k - 14];
+
+		if (c >= 'A' && c <= 'Z')
+			n += (size_t)snprintf(num + n, sizeof(num) - n, "%d", c - 'A' + 10);
+		else
+			num[n++] = c;
+	}
+	for (k = 0; k < n; k++)
+		r = (r * 10 + (unsigned)(num[k] - '0')) % 97;
+	snprintf(out, 32, "NL%02u%s", 98 - r, bban);
+}
+
+static void
+test_property_random(void **state)
+{
+	static const char *const people[] = {
+		"Sanne de Vries", "Mohammed El Amrani", "Emre Öztürk",
+		"Piet van den Berg", "Lotte Dijkstra", "Noor Bakker-Janssen",
+		"Yasmina Bouzid", "Thijs Kuijpers", "Inés García", "Bram Coenen"
+	};
+	static const char *const months[] = {
+		"januari", "februari", "maart", "april", "mei", "juni", "juli",
+		"augustus", "september", "oktober", "november", "december"
+	};
+	uint32_t st = 20261123;
+	int it;
+
+	(void)state;
+	for (it = 0; it < 2000; it++) {
+		struct scrub_names *n = scrub_names_new();
+		const char *person = people[lcg(&st) % 10];
+		char first[64], last[64], bsn[16], iban[40], phone[40], pc[16];
+		char date[48], text[1024], d8[16], *out = NULL;
+		const char *sp = strrchr(person, ' ');
+		size_t k;
+		const char *data[7];
+
+		assert_non_null(n);
+		assert_int_equal(scrub_names_add(n, person), 0);
+		snprintf(first, sizeof(first), "%.*s", (int)(strchr(person, ' ') - person), person);
+		snprintf(last, sizeof(last), "%s", sp + 1);
+		/* Random case for the surname. */
+		if (lcg(&st) % 2) {
+			for (k = 0; last[k] != '\0'; k++) {
+				if (last[k] >= 'a' && last[k] <= 'z')
+					last[k] = (char)(last[k] - 32);
+			}
+		}
+		rand_bsn(&st, bsn);
+		if (lcg(&st) % 2) {
+			char t[16];
+
+			snprintf(t, sizeof(t), "%.3s %.3s %.3s", bsn, bsn + 3, bsn + 6);
+			snprintf(bsn, sizeof(bsn), "%s", t);
+		}
+		rand_iban(&st, iban);
+		rand_digits(&st, d8, 8);
+		switch (lcg(&st) % 4) {
+		case 0: snprintf(phone, sizeof(phone), "06-%s", d8); break;
+		case 1: snprintf(phone, sizeof(phone), "+31 (0)6 %s", d8); break;
+		case 2: snprintf(phone, sizeof(phone), "0031 6 %.4s %.4s", d8, d8 + 4); break;
+		default: snprintf(phone, sizeof(phone), "077-%.7s", d8); break;
+		}
+		snprintf(pc, sizeof(pc), "%u%c%c%c", 1000 + lcg(&st) % 8999,
+			 lcg(&st) % 2 ? ' ' : '-', 'a' + (int)(lcg(&st) % 26),
+			 'A' + (int)(lcg(&st) % 26));
+		if (lcg(&st) % 2)
+			snprintf(date, sizeof(date), "%u %s %u", 1 + lcg(&st) % 28,
+				 months[lcg(&st) % 12], 2000 + lcg(&st) % 25);
+		else
+			snprintf(date, sizeof(date), "%02u-%02u-%u", 1 + lcg(&st) % 28,
+				 1 + lcg(&st) % 12, 2000 + lcg(&st) % 25);
+		snprintf(text, sizeof(text),
+			 "Overleg over %s: %s (BSN %s), geboren %s, woont op "
+			 "Molenweg %u, %s Hoorn; bel %s of stort op %s.",
+			 first, last, bsn, date, 1 + lcg(&st) % 200, pc, phone, iban);
+		data[0] = first; data[1] = last; data[2] = bsn; data[3] = date;
+		data[4] = pc; data[5] = phone; data[6] = iban;
+		assert_int_equal(privacy_scrub(text, strlen(text), n, &out, NULL), 0);
+		for (k = 0; k < 7; k++) {
+			if (leaks(data[k], strlen(data[k]), out))
+				fprintf(stderr, "leak of %s in: %s\n", data[k], out);
+			assert_false(leaks(data[k], strlen(data[k]), out));
+		}
+		free(out);
+		scrub_names_destroy(&n);
+	}
+}
+
 static void
 test_corpus(void **state)
 {
@@ -549,6 +689,7 @@ main(void)
 		cmocka_unit_test(test_titles_schools),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_names_api),
+		cmocka_unit_test(test_property_random),
 		cmocka_unit_test(test_corpus),
 	};
 

@@ -553,12 +553,13 @@ utf8_valid_at(const char *s, size_t n, size_t *bad)
 }
 
 /*
- * Add a name: split it on white space into words; words before the first
- * particle (or all but the last when there is none) are first names, the
- * rest after the particles is the surname, split on hyphens into parts.
+ * Add a name in "first names [particles] surname" order: split it on white
+ * space into words; words before the first particle (or all but the last
+ * when there is none) are first names, the rest after the particles is the
+ * surname, split on hyphens into parts.
  */
-int
-scrub_names_add(struct scrub_names *n, const char *full_name)
+static int
+names_add_ordered(struct scrub_names *n, const char *full_name)
 {
 	struct name_part tmp[PARTS_PER_NAME];
 	size_t ntmp = 0, len, i, nwords = 0;
@@ -602,8 +603,9 @@ scrub_names_add(struct scrub_names *n, const char *full_name)
 
 		if (fl == (size_t)-1)
 			return -1;
-		if (i > 0 && i + 1 < nwords && in_list(tussen_words, f, fl) &&
-		    first_tussen < 0)
+		if (i + 1 < nwords && first_tussen < 0 &&
+		    ((i > 0 && in_list(tussen_words, f, fl)) ||
+		     (i == 0 && in_list(back_particles, f, fl))))
 			first_tussen = (int)i;
 	}
 	for (i = 0; i < nwords; i++) {
@@ -641,8 +643,8 @@ scrub_names_add(struct scrub_names *n, const char *full_name)
 				}
 				if (fl > 0)
 					have_letter = 1;
-				if (fl > 1 && !(sur && in_list(tussen_words, f,
-							       fl))) {
+				if (fl > 1 && !in_list(back_particles, f, fl) &&
+				    !(sur && in_list(tussen_words, f, fl))) {
 					if (ntmp == PARTS_PER_NAME)
 						return -1;
 					memcpy(tmp[ntmp].f, f, fl);
@@ -674,6 +676,75 @@ scrub_names_add(struct scrub_names *n, const char *full_name)
 	}
 	n->count++;
 	return 0;
+}
+
+/*
+ * Add one recorded name. "Jan de Vries" is taken as written; a name with a
+ * comma is surname first ("de Vries, Jan", "Vries, Jan de") and is put in
+ * order before it is split. See privacy_scrub.h.
+ */
+int
+scrub_names_add(struct scrub_names *n, const char *full_name)
+{
+	char buf[SCRUB_MAX_NAME_LEN + 8];
+	const char *comma;
+	size_t len, k, o = 0, fe;
+
+	if (n == NULL || full_name == NULL)
+		return -1;
+	len = strlen(full_name);
+	if (len == 0 || len > SCRUB_MAX_NAME_LEN)
+		return -1;
+	comma = memchr(full_name, ',', len);
+	if (comma == NULL)
+		return names_add_ordered(n, full_name);
+	/* After the comma: first names, then trailing particles. Find where
+	 * the trailing particles start. */
+	k = (size_t)(comma - full_name) + 1;
+	fe = len;
+	{
+		size_t p = len;
+
+		for (;;) {
+			size_t we2 = p, ws2;
+			char f[PART_MAX];
+			size_t fl;
+
+			while (we2 > k && (full_name[we2 - 1] == ' ' ||
+					   full_name[we2 - 1] == ','))
+				we2--;
+			ws2 = we2;
+			while (ws2 > k && full_name[ws2 - 1] != ' ' &&
+			       full_name[ws2 - 1] != ',')
+				ws2--;
+			if (ws2 == we2)
+				break;
+			fl = fold_text(full_name + ws2, we2 - ws2, f, sizeof(f));
+			if (fl == (size_t)-1 || !in_list(back_particles, f, fl))
+				break;
+			fe = ws2;
+			p = ws2;
+		}
+	}
+	/* first names, particles, the part before the comma */
+	if (fe > k) {
+		memcpy(buf + o, full_name + k, fe - k);
+		o += fe - k;
+	}
+	buf[o++] = ' ';
+	if (len > fe) {
+		memcpy(buf + o, full_name + fe, len - fe);
+		o += len - fe;
+		buf[o++] = ' ';
+	}
+	memcpy(buf + o, full_name, (size_t)(comma - full_name));
+	o += (size_t)(comma - full_name);
+	buf[o] = '\0';
+	for (k = 0; k < o; k++) {
+		if (buf[k] == ',')
+			buf[k] = ' ';
+	}
+	return names_add_ordered(n, buf);
 }
 
 /* ------------------------------------------------------------------ */

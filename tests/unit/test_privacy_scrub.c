@@ -147,6 +147,11 @@ test_record_names(void **state)
 	expect("Jansen en Sanneke en Jans fiets en OZTURK", rec,
 	       "[NAAM] en [NAAM] en [NAAM] fiets en [NAAM]");
 	expect("v.d. Berg, vd Berg en Snane", rec, "[NAAM], [NAAM] en [NAAM]");
+	/* Surname-first records, and a record without first name. */
+	expect("Jan de Vries en de moeder", "de Vries, Jan", "[NAAM] en de moeder");
+	expect("Jan de Vries en de moeder", "Vries, Jan de", "[NAAM] en de moeder");
+	expect("de Vries en de moeder van het kind", "de Vries",
+	       "[NAAM] en de moeder van het kind");
 	/* Ordinary words that look like nothing in the record survive. */
 	expect("De moeder van Jan woont in Venlo.", rec,
 	       "De moeder van [NAAM] woont in Venlo.");

@@ -334,6 +334,35 @@ test_refusal_renumbers(void **state)
 	assert_int_equal(queue_one(f, id5), 4);
 }
 
+static void
+test_ack_many(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t id[3][MSGID_LEN];
+	struct node_outbox_ack_item items[3];
+	struct node_msg_error err;
+	int changed[3] = {-1, -1, -1}, i;
+	unsigned q, a;
+
+	for (i = 0; i < 3; i++) {
+		queue_one(f, id[i]);
+		memcpy(items[i].message_id, id[i], MSGID_LEN);
+		items[i].seq = (uint64_t)i + 1;
+		items[i].ret_changed = &changed[i];
+	}
+	items[2].seq = 9; /* stale: about another numbering */
+	assert_int_equal(node_outbox_ack_many(f->db, items, 3, 1000, &err),
+			 NODE_OK);
+	assert_int_equal(changed[0], 1);
+	assert_int_equal(changed[1], 1);
+	assert_int_equal(changed[2], 0);
+	assert_int_equal(node_outbox_stats(f->db, &q, &a, NULL, NULL, &err),
+			 NODE_OK);
+	assert_int_equal(q, 1);
+	assert_int_equal(a, 2);
+	assert_int_equal(audit_count(f->db, "message.sent"), 2);
+}
+
 static int
 count_cb(const struct node_outbox_entry *e, void *ctx)
 {
@@ -381,6 +410,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_body_not_queued,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusal_renumbers, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),

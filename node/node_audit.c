@@ -106,6 +106,10 @@ node_audit_append(sqlite3 *db, const char *user, const char *action,
 	char at[40];
 	int rc;
 
+	if (sodium_init() < 0) {
+		snprintf(errbuf, errlen, "audit: libsodium cannot be initialised");
+		return NODE_ERR_NOMEM;
+	}
 	if (!text_ok(user, 0) || !text_ok(action, 0) || !text_ok(detail, 1) ||
 	    casus_id < 0) {
 		snprintf(errbuf, errlen,
@@ -199,6 +203,10 @@ node_audit_verify(sqlite3 *db, int64_t *ret_rows, int64_t *ret_bad_seq,
 	int64_t expect_seq = 1, rows = 0;
 	int rc;
 
+	if (sodium_init() < 0) {
+		snprintf(errbuf, errlen, "audit: libsodium cannot be initialised");
+		return NODE_ERR_NOMEM;
+	}
 	rc = sqlite3_prepare_v2(db,
 				"SELECT seq, at, user, action, casus_id, detail,"
 				" prev_hash, hash FROM audit ORDER BY seq",

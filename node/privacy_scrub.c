@@ -756,6 +756,7 @@ enum tok_type { T_WORD = 1, T_NUM, T_SPACE, T_PUNCT, T_PH };
 #define F_UPPER 2 /* every letter upper case */
 #define F_NL 4    /* white space holding a line break */
 #define F_ASCII 8 /* only ASCII bytes */
+#define F_ONESP 16 /* white space of exactly one space (or no-break space) */
 
 struct tok {
 	uint32_t s, e;   /* byte range in the text */
@@ -871,6 +872,9 @@ tokenize(struct scan *sc)
 			k->type = T_PH;
 			i += p;
 		} else if (cp_is_space(c)) {
+			unsigned ncp = 0;
+			int plain = 1;
+
 			k->type = T_SPACE;
 			while (i < sc->len) {
 				l = utf8_decode(t + i, sc->len - i, &c);
@@ -878,8 +882,14 @@ tokenize(struct scan *sc)
 					break;
 				if (c == '\n')
 					k->flags |= F_NL;
+				if (c != ' ' && c != 0xA0 && c != 0x202F && c != 0x2009 &&
+				    c != 0x200A && c != 0x2007)
+					plain = 0;
+				ncp++;
 				i += l;
 			}
+			if (ncp == 1 && plain)
+				k->flags |= F_ONESP;
 		} else if (c >= '0' && c <= '9') {
 			k->type = T_NUM;
 			while (i < sc->len && t[i] >= '0' && t[i] <= '9')
@@ -924,6 +934,10 @@ tokenize(struct scan *sc)
 				k->flags |= F_UPPER;
 		} else {
 			k->type = T_PUNCT;
+			/* Dashes and hyphens of every kind count as '-'. */
+			if (c == 0x2010 || c == 0x2011 || c == 0x2012 || c == 0x2013 ||
+			    c == 0x2014 || c == 0x2212 || c == 0xFE63 || c == 0xFF0D)
+				c = '-';
 			k->cp = c;
 			i += l;
 		}
@@ -1019,8 +1033,7 @@ is_sep(const struct scan *sc, long i, const char *seps)
 	if (i < 0 || i >= NTK(sc))
 		return 0;
 	if (sc->tk[i].type == T_SPACE)
-		return strchr(seps, ' ') != NULL && tlen(sc, i) == 1 &&
-		       sc->t[sc->tk[i].s] == ' ';
+		return strchr(seps, ' ') != NULL && (sc->tk[i].flags & F_ONESP);
 	if (sc->tk[i].type == T_PUNCT && sc->tk[i].cp < 0x80)
 		return strchr(seps, (int)sc->tk[i].cp) != NULL &&
 		       sc->tk[i].cp != ' ';

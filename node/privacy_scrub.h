@@ -79,7 +79,8 @@ struct scrub_names *scrub_names_new(void);
 
 /*
  * Add one recorded person name ("Jan de Vries", "Fatima El Amrani",
- * "Sanne de Vries-Jansen"). The name is copied. Returns 0, or -1 when the
+ * "Sanne de Vries-Jansen"), or surname first with a comma ("de Vries, Jan",
+ * "Vries, Jan de"). The name is copied. Returns 0, or -1 when the
  * name is empty, longer than SCRUB_MAX_NAME_LEN, not valid UTF-8, holds no
  * letter, the list already holds SCRUB_MAX_NAMES names, or memory runs out;
  * the list is unchanged on failure.

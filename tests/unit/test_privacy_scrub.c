@@ -119,6 +119,11 @@ test_phones(void **state)
 	       "[TELEFOON] en [TELEFOON]");
 	expect("077-3541234, (043) 321 45 67, 0229-123456, 0800-1234", NULL,
 	       "[TELEFOON], [TELEFOON], [TELEFOON], [TELEFOON]");
+	/* Text pasted from a word processor: no-break spaces, en dashes. */
+	expect("06\xe2\x80\x93" "12345678 en 06\xc2\xa0" "12\xc2\xa0" "34\xc2\xa0"
+	       "56\xc2\xa0" "78", NULL, "[TELEFOON] en [TELEFOON]");
+	expect("1621\xc2\xa0" "AB en 246\xc2\xa0" "813\xc2\xa0" "581", NULL,
+	       "[POSTCODE] en [BSN]");
 }
 
 static void

@@ -279,7 +279,7 @@ cli_inbox(int argc, char **argv)
 		/* Options may also follow the verb. */
 		argc -= optind;
 		argv += optind;
-		optind = 1;
+		optind = 0; /* 0: glibc starts a fresh scan */
 		rc = parse_options(argc, argv, CLI_COMMON_SHORTOPTS "k:n:",
 				   &kind, &limit);
 		if (rc >= 0)

@@ -328,7 +328,7 @@ cli_outbox(int argc, char **argv)
 		/* Options may also follow the verb. */
 		argc -= optind;
 		argv += optind;
-		optind = 1;
+		optind = 0; /* 0: glibc starts a fresh scan */
 		rc = parse_options(argc, argv, CLI_COMMON_SHORTOPTS "s:n:",
 				   &state, &limit);
 		if (rc >= 0)

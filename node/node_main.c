@@ -144,10 +144,14 @@ on_event(void *vctx, const struct node_sync_event *ev)
 		log_info("event=receipt id=%s recipient=%s", id, party);
 		break;
 	case NODE_SYNC_SEQ_REPLY:
-		log_info("event=seq_reply relay_last_seq=%llu last_acked=%llu "
-			 "detail=\"%s\"",
-			 (unsigned long long)ev->seq,
-			 (unsigned long long)ev->cursor, detail);
+		/* A relay behind our acks lost stored messages: an operator
+		 * must look (docs/sync.md). */
+		log_msg(ev->seq < ev->cursor ? LOG_LEVEL_WARNING
+					     : LOG_LEVEL_INFO,
+			"event=seq_reply relay_last_seq=%llu last_acked=%llu "
+			"detail=\"%s\"",
+			(unsigned long long)ev->seq,
+			(unsigned long long)ev->cursor, detail);
 		break;
 	case NODE_SYNC_ERROR:
 	default:

@@ -98,6 +98,10 @@ audit_list(struct cli_ctx *ctx, int64_t casus, int limit)
 	return rc;
 }
 
+/*
+ * `ret audit verify|lijst`: check the hash chain or show the last rows.
+ * Returns a sysexits exit code (see cli.h); 65 when the chain is broken.
+ */
 int
 cli_audit(int argc, char **argv)
 {

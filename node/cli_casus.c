@@ -682,6 +682,11 @@ static const struct verb verbs[] = {
 	 verb_followup_done, 0, 2, "ID FOLLOWUP-ID"},
 };
 
+/*
+ * `ret casus VERB ...`: find the verb, parse its options (refusing those
+ * that do not belong to it), check arguments before the database is
+ * opened, then run it. Returns a sysexits exit code (see cli.h).
+ */
 int
 cli_casus(int argc, char **argv)
 {

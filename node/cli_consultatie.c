@@ -52,6 +52,10 @@ usage(FILE *f)
 		"  ret consultatie aanmelden 4 --type passend_aanbod\n"));
 }
 
+/*
+ * `ret consultatie nieuw|lijst|toon|aanmelden`. Returns a sysexits exit
+ * code (see cli.h).
+ */
 int
 cli_consultatie(int argc, char **argv)
 {

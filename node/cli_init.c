@@ -24,6 +24,10 @@ usage(FILE *f)
 			   "  ret --config /etc/ret/noord-limburg.conf init\n"));
 }
 
+/*
+ * `ret init`: create or migrate the database of the configured node.
+ * Returns a sysexits exit code (see cli.h).
+ */
 int
 cli_init(int argc, char **argv)
 {

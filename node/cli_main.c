@@ -89,6 +89,10 @@ setup_locale(void)
 	textdomain("ret");
 }
 
+/*
+ * Parse the common options up to the command, then hand the rest of the
+ * command line to the command. Returns its exit code.
+ */
 int
 main(int argc, char **argv)
 {

@@ -2517,12 +2517,27 @@ scan_titles(struct scan *sc)
 		if (!strict && !role)
 			continue;
 		j = i + 1;
+		/* de vader, Ahmed, kwam: a name in apposition. */
+		if (is_punct(sc, j, ',') && small_space(sc, j + 1) &&
+		    word_capital(sc, j + 2) && !word_in(sc, j + 2, common_words) &&
+		    !word_in(sc, j + 2, place_words)) {
+			long e2 = cap_chain(sc, j + 2, 4, 0);
+
+			if (e2 >= 0 && (is_punct(sc, e2 + 1, ',') || is_punct(sc, e2 + 1, ')'))) {
+				mark(sc, j + 2, e2, SCRUB_CAT_NAAM);
+				i = e2;
+				continue;
+			}
+		}
 		if ((is_punct(sc, j, '.') && word_in(sc, i, titles_dotted)) ||
 		    is_punct(sc, j, ':'))
 			j++;
 		if (!small_space(sc, j) || (sc->tk[j].flags & F_NL))
 			continue;
 		j++;
+		/* oma (Truus) */
+		if (is_punct(sc, j, '(') && word_capital(sc, j + 1))
+			j++;
 		/* achternaam is Haddou */
 		if ((word_is(sc, j, "is") || word_is(sc, j, "was")) &&
 		    ends_with_any((const char *const[]){ "naam", NULL }, tf(sc, i),

@@ -100,8 +100,10 @@ on_event(void *vctx, const struct node_sync_event *ev)
 		log_warn("event=disconnected relay=%s", ctx->endpoint);
 		break;
 	case NODE_SYNC_HANDSHAKE_FAILED:
-		log_warn("event=handshake_failed relay=%s code=%d detail=\"%s\"",
-			 ctx->endpoint, ev->reason, detail);
+		log_warn("event=handshake_failed relay=%s code=%d "
+			 "retry_ms=%llu detail=\"%s\"",
+			 ctx->endpoint, ev->reason,
+			 (unsigned long long)ev->delay_ms, detail);
 		break;
 	case NODE_SYNC_SENT:
 		log_debug("event=sent id=%s seq=%llu kind=%s recipient=%s", id,

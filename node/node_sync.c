@@ -26,6 +26,7 @@ struct in_flight {
 
 struct node_sync {
 	sqlite3 *db;
+	void *zctx;
 	void *sock;
 	void *mon;
 	struct node_sync_params p;
@@ -43,6 +44,10 @@ struct node_sync {
 	int outbox_idle; /* nothing queued above last_sent_seq last time */
 	int need_resume;
 	uint64_t resume_at;
+	/* After a refused handshake libzmq stops reconnecting: the socket
+	 * is rebuilt at rebuild_at (0: not planned), with its own backoff. */
+	uint64_t rebuild_at;
+	uint64_t rebuild_backoff_ms;
 	/* Acks read but not yet recorded: one transaction per batch. */
 	struct pending_ack *acks;
 	unsigned n_acks;
@@ -79,13 +84,88 @@ set_int(void *sock, int opt, int v)
 	return zmq_setsockopt(sock, opt, &v, sizeof(v));
 }
 
+/* Close the DEALER socket and its monitor (bounded linger). */
+static void
+close_socket(struct node_sync *s)
+{
+	if (s->sock) {
+		(void)zmq_socket_monitor(s->sock, NULL, 0);
+		zmq_close(s->sock);
+	}
+	if (s->mon)
+		zmq_close(s->mon);
+	s->sock = NULL;
+	s->mon = NULL;
+}
+
+/*
+ * Create the DEALER socket (CURVE client), its monitor, and start
+ * connecting. zmq connects in the background and keeps reconnecting.
+ */
+static enum node_status
+open_socket(struct node_sync *s, struct node_msg_error *err)
+{
+	const struct node_sync_params *p = &s->p;
+	int64_t maxmsg = FRAME_MAX;
+	static unsigned counter;
+
+	s->sock = zmq_socket(s->zctx, ZMQ_DEALER);
+	if (s->sock == NULL)
+		goto zfail;
+	if (zmq_setsockopt(s->sock, ZMQ_CURVE_SERVERKEY, p->relay_key,
+			   KEYFILE_Z85_LEN) != 0 ||
+	    zmq_setsockopt(s->sock, ZMQ_CURVE_PUBLICKEY, p->keys->transport_pk,
+			   KEYFILE_Z85_LEN) != 0 ||
+	    zmq_setsockopt(s->sock, ZMQ_CURVE_SECRETKEY, p->keys->transport_sk,
+			   KEYFILE_Z85_LEN) != 0 ||
+	    zmq_setsockopt(s->sock, ZMQ_MAXMSGSIZE, &maxmsg,
+			   sizeof(maxmsg)) != 0 ||
+	    /* Queue nothing for a relay that is not there: what was not
+	     * sent is still in the outbox. */
+	    set_int(s->sock, ZMQ_IMMEDIATE, 1) != 0 ||
+	    set_int(s->sock, ZMQ_LINGER, NODE_SYNC_LINGER_MS) != 0 ||
+	    set_int(s->sock, ZMQ_RECONNECT_IVL, NODE_SYNC_BACKOFF_MIN_MS) !=
+		    0 ||
+	    set_int(s->sock, ZMQ_RECONNECT_IVL_MAX,
+		    (int)s->p.backoff_max_ms) != 0 ||
+	    set_int(s->sock, ZMQ_HEARTBEAT_IVL, 5000) != 0 ||
+	    set_int(s->sock, ZMQ_HEARTBEAT_TIMEOUT, 15000) != 0 ||
+	    set_int(s->sock, ZMQ_SNDHWM, (int)s->p.window * 2 + 16) != 0)
+		goto zfail;
+
+	snprintf(s->mon_ep, sizeof(s->mon_ep), "inproc://node-sync-mon-%u",
+		 counter++);
+	if (zmq_socket_monitor(s->sock, s->mon_ep,
+			       ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+				       ZMQ_EVENT_DISCONNECTED |
+				       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+				       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+				       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) != 0)
+		goto zfail;
+	s->mon = zmq_socket(s->zctx, ZMQ_PAIR);
+	if (s->mon == NULL || set_int(s->mon, ZMQ_LINGER, 0) != 0 ||
+	    zmq_connect(s->mon, s->mon_ep) != 0)
+		goto zfail;
+	if (zmq_connect(s->sock, p->endpoint) != 0) {
+		node_msg_fail(err, NODE_ERR_INVALID, WIRE_OK,
+			      "cannot connect to %s: %s", p->endpoint,
+			      zmq_strerror(zmq_errno()));
+		close_socket(s);
+		return NODE_ERR_INVALID;
+	}
+	return NODE_OK;
+zfail:
+	node_msg_fail(err, NODE_ERR_DB, WIRE_OK, "zmq: %s",
+		      zmq_strerror(zmq_errno()));
+	close_socket(s);
+	return NODE_ERR_DB;
+}
+
 struct node_sync *
 node_sync_new(sqlite3 *db, void *zctx, const struct node_sync_params *p,
 	      struct node_msg_error *err)
 {
 	struct node_sync *s;
-	int64_t maxmsg = FRAME_MAX;
-	static unsigned counter;
 
 	if (p->endpoint == NULL || p->keys == NULL || p->inbox == NULL ||
 	    p->relay_key == NULL) {
@@ -120,53 +200,10 @@ node_sync_new(sqlite3 *db, void *zctx, const struct node_sync_params *p,
 		goto fail;
 	}
 
-	s->sock = zmq_socket(zctx, ZMQ_DEALER);
-	if (s->sock == NULL)
-		goto zfail;
-	if (zmq_setsockopt(s->sock, ZMQ_CURVE_SERVERKEY, p->relay_key,
-			   KEYFILE_Z85_LEN) != 0 ||
-	    zmq_setsockopt(s->sock, ZMQ_CURVE_PUBLICKEY, p->keys->transport_pk,
-			   KEYFILE_Z85_LEN) != 0 ||
-	    zmq_setsockopt(s->sock, ZMQ_CURVE_SECRETKEY, p->keys->transport_sk,
-			   KEYFILE_Z85_LEN) != 0 ||
-	    zmq_setsockopt(s->sock, ZMQ_MAXMSGSIZE, &maxmsg,
-			   sizeof(maxmsg)) != 0 ||
-	    /* Queue nothing for a relay that is not there: what was not
-	     * sent is still in the outbox. */
-	    set_int(s->sock, ZMQ_IMMEDIATE, 1) != 0 ||
-	    set_int(s->sock, ZMQ_LINGER, NODE_SYNC_LINGER_MS) != 0 ||
-	    set_int(s->sock, ZMQ_RECONNECT_IVL, NODE_SYNC_BACKOFF_MIN_MS) !=
-		    0 ||
-	    set_int(s->sock, ZMQ_RECONNECT_IVL_MAX,
-		    (int)s->p.backoff_max_ms) != 0 ||
-	    set_int(s->sock, ZMQ_HEARTBEAT_IVL, 5000) != 0 ||
-	    set_int(s->sock, ZMQ_HEARTBEAT_TIMEOUT, 15000) != 0 ||
-	    set_int(s->sock, ZMQ_SNDHWM, (int)s->p.window * 2 + 16) != 0)
-		goto zfail;
-
-	snprintf(s->mon_ep, sizeof(s->mon_ep), "inproc://node-sync-mon-%u",
-		 counter++);
-	if (zmq_socket_monitor(s->sock, s->mon_ep,
-			       ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
-				       ZMQ_EVENT_DISCONNECTED |
-				       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
-				       ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-				       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) != 0)
-		goto zfail;
-	s->mon = zmq_socket(zctx, ZMQ_PAIR);
-	if (s->mon == NULL || set_int(s->mon, ZMQ_LINGER, 0) != 0 ||
-	    zmq_connect(s->mon, s->mon_ep) != 0)
-		goto zfail;
-	if (zmq_connect(s->sock, p->endpoint) != 0) {
-		node_msg_fail(err, NODE_ERR_INVALID, WIRE_OK,
-			      "cannot connect to %s: %s", p->endpoint,
-			      zmq_strerror(zmq_errno()));
+	s->zctx = zctx;
+	if (open_socket(s, err) != NODE_OK)
 		goto fail;
-	}
 	return s;
-zfail:
-	node_msg_fail(err, NODE_ERR_DB, WIRE_OK, "zmq: %s",
-		      zmq_strerror(zmq_errno()));
 fail:
 	node_sync_destroy(&s);
 	return NULL;
@@ -180,12 +217,7 @@ node_sync_destroy(struct node_sync **sp)
 	if (sp == NULL || *sp == NULL)
 		return;
 	s = *sp;
-	if (s->sock) {
-		(void)zmq_socket_monitor(s->sock, NULL, 0);
-		zmq_close(s->sock);
-	}
-	if (s->mon)
-		zmq_close(s->mon);
+	close_socket(s);
 	free(s->fl);
 	free(s->acks);
 	free(s);
@@ -739,6 +771,7 @@ read_monitor(struct node_sync *s, uint64_t now, struct node_msg_error *err)
 		}
 		switch (event) {
 		case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+			s->rebuild_backoff_ms = 0;
 			s->connected = 1;
 			s->backoff_ms = 0;
 			s->retry_at = now;
@@ -770,6 +803,15 @@ read_monitor(struct node_sync *s, uint64_t now, struct node_msg_error *err)
 						  ? "relay refused our key"
 						  : "CURVE handshake failed",
 			};
+			if (s->rebuild_backoff_ms == 0)
+				s->rebuild_backoff_ms = 1000;
+			else if (s->rebuild_backoff_ms * 2 >
+				 s->p.backoff_max_ms)
+				s->rebuild_backoff_ms = s->p.backoff_max_ms;
+			else
+				s->rebuild_backoff_ms *= 2;
+			s->rebuild_at = now + s->rebuild_backoff_ms;
+			ev.delay_ms = s->rebuild_backoff_ms;
 			emit(s, &ev);
 			break;
 		}
@@ -818,6 +860,16 @@ node_sync_handle(struct node_sync *s, const zmq_pollitem_t *items,
 		if (rc != NODE_OK)
 			return rc;
 	}
+	if (s->rebuild_at != 0 && now >= s->rebuild_at) {
+		s->rebuild_at = 0;
+		s->connected = 0;
+		reset_round(s);
+		close_socket(s);
+		rc = open_socket(s, err);
+		if (rc != NODE_OK)
+			return rc;
+		return NODE_OK; /* the new socket is polled next round */
+	}
 	if (s->n_fl > 0 && now >= s->ack_deadline)
 		retry_later(s, now, 0, "no answer from the relay");
 	if (s->need_resume && s->connected && now >= s->resume_at) {
@@ -844,6 +896,8 @@ node_sync_timeout_ms(const struct node_sync *s, uint64_t now)
 		next = s->ack_deadline;
 	if (s->need_resume && s->resume_at < next)
 		next = s->resume_at;
+	if (s->rebuild_at != 0 && s->rebuild_at < next)
+		next = s->rebuild_at;
 	if (s->connected && !s->draining && !s->outbox_idle &&
 	    s->n_fl < s->p.window && s->retry_at < next)
 		next = s->retry_at;

@@ -474,6 +474,45 @@ test_refusal_renumbers(void **state)
 	assert_int_equal(harness_stop(&f->proc, 10000), 0);
 }
 
+static void
+test_not_yet_admitted(void **state)
+{
+	struct fixture *f = *state;
+	char parties[4096] = "";
+
+	/* The relay does not know our transport key yet: the handshake is
+	 * refused, nothing is sent, the node keeps trying. */
+	assert_int_equal(harness_append_party(parties, sizeof(parties),
+					      &f->node, 0, "bel", NULL),
+			 0);
+	assert_int_equal(harness_append_party(parties, sizeof(parties),
+					      &f->desk, 1, "bel", NULL),
+			 0);
+	assert_int_equal(harness_relay_rewrite(&f->relay, "bel", parties), 0);
+	queue_escalations(f, 20, NULL);
+	assert_int_equal(harness_relay_start(&f->relay, 10000), 0);
+	node_start(f);
+	assert_int_equal(harness_wait_log(&f->proc, "event=handshake_failed",
+					  10000),
+			 0);
+	assert_int_equal(acked(f), 0);
+
+	/* The BEN's administrator admits us and restarts the relay. */
+	assert_int_equal(harness_stop(&f->relay.proc, 10000), 0);
+	parties[0] = '\0';
+	assert_int_equal(harness_append_party(parties, sizeof(parties),
+					      &f->node, 1, "bel", NULL),
+			 0);
+	assert_int_equal(harness_append_party(parties, sizeof(parties),
+					      &f->desk, 1, "bel", NULL),
+			 0);
+	assert_int_equal(harness_relay_rewrite(&f->relay, "bel", parties), 0);
+	assert_int_equal(harness_relay_start(&f->relay, 10000), 0);
+	assert_int_equal(wait_acked(f, 20, 60000), 20);
+	assert_relay_holds(f, 20);
+	assert_int_equal(harness_stop(&f->proc, 10000), 0);
+}
+
 /* Wait (bounded) for a short-lived process to exit; its exit status. */
 static int
 wait_exit(struct harness_proc *p)
@@ -533,6 +572,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refusal_renumbers, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_check_config, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_not_yet_admitted, setup,
 						teardown),
 	};
 

@@ -994,6 +994,8 @@ word_is(const struct scan *sc, long i, const char *w)
 static size_t
 tlen(const struct scan *sc, long i)
 {
+	if (i < 0 || i >= NTK(sc))
+		return 0;
 	return sc->tk[i].e - sc->tk[i].s;
 }
 
@@ -1045,6 +1047,8 @@ marked(const struct scan *sc, long i)
 {
 	size_t b;
 
+	if (i < 0 || i >= NTK(sc))
+		return 0;
 	for (b = sc->tk[i].s; b < sc->tk[i].e; b++) {
 		if (sc->mk[b])
 			return 1;

@@ -376,6 +376,14 @@ section_line(struct parse_state *st, const char *line, size_t n)
 		fail(st, "section header without ']'");
 		return;
 	}
+	for (const char *t = end + 1; t < line + n; t++) {
+		if (*t == ';' || *t == '#')
+			break;
+		if (*t != ' ' && *t != '\t' && *t != '\r') {
+			fail(st, "text after the section header");
+			return;
+		}
+	}
 	len = (size_t)(end - line - 1);
 	if (len >= sizeof(name)) {
 		fail(st, "section name too long");

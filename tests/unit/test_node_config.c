@@ -140,6 +140,7 @@ test_errors_name_the_line(void **state)
 	expect_error("party = region:a\n", "t.conf:1: key 'party' outside");
 	expect_error("[node]\nparty\n", "t.conf:2: expected [section]");
 	expect_error("[node\n", "t.conf:1: section header without ']'");
+	expect_error("[node] party = x\n", "t.conf:1: text after the section");
 	expect_error(NODE_SECTION, "missing [relay] section");
 	expect_error(RELAY_SECTION, "missing [node] section");
 	expect_error("[node]\nparty = region:a\n" RELAY_SECTION,

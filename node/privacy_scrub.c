@@ -1172,7 +1172,9 @@ static const char *const tlds[] = {
 	"nl", "com", "org", "net", "eu", "be", "de", "info", "io", "nu", "uk",
 	"fr", "me", "app", "tv", "co", "biz", "online", "site", "tk", "ma",
 	"tr", "pl", "es", "it", "ch", "at", "us", "edu", "gov", "int", "ly",
-	"gl", "to", "ai", "dev", "email", "social", NULL
+	"gl", "to", "ai", "dev", "email", "social", "amsterdam", "frl",
+	"gent", "brussels", "vlaanderen", "ru", "cz", "ro", "pt", "se", "dk",
+	"no", "fi", "ie", "lu", "gr", "hu", "sr", "cw", "aw", "sx", NULL
 };
 
 static void
@@ -2103,6 +2105,59 @@ scan_long_numbers(struct scan *sc)
 	}
 }
 
+/* A social-media account named after its platform: "insta: sanne_09",
+ * "Snapchat sannetje2009". */
+static void
+scan_social(struct scan *sc)
+{
+	static const char *const platforms[] = {
+		"instagram", "insta", "snapchat", "snap", "tiktok", "facebook",
+		"fb", "twitter", "discord", "telegram", "skype", "youtube",
+		"twitch", "threads", "bluesky", NULL
+	};
+	long i;
+
+	for (i = 0; i < NTK(sc); i++) {
+		long j, k, last = -1;
+
+		if (!word_in(sc, i, platforms))
+			continue;
+		j = i + 1;
+		if (word_is(sc, j, "account") || word_is(sc, j, "naam"))
+			j++;
+		if (is_punct(sc, j, ':'))
+			j++;
+		if (!small_space(sc, j))
+			continue;
+		j++;
+		if (is_punct(sc, j, '@'))
+			continue; /* handled as a handle already */
+		/* The account name: letters, digits, _ and . glued together;
+		 * it must hold a digit or _ or . to be told from a word, or
+		 * follow a colon. */
+		{
+			int odd = is_punct(sc, j - 2, ':') || is_punct(sc, j - 1, ':');
+
+			for (k = j; k < NTK(sc) && k - j < 12; k++) {
+				if (is_type(sc, k, T_WORD) || is_type(sc, k, T_NUM)) {
+					if (is_type(sc, k, T_NUM))
+						odd = 1;
+					last = k;
+					continue;
+				}
+				if ((is_punct(sc, k, '_') || is_punct(sc, k, '.')) &&
+				    (is_type(sc, k + 1, T_WORD) || is_type(sc, k + 1, T_NUM))) {
+					odd = 1;
+					continue;
+				}
+				break;
+			}
+			if (last >= 0 && odd && !word_in(sc, j, common_words))
+				mark(sc, j, last, SCRUB_CAT_URL);
+		}
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Schools and small institutions.                                      */
 
@@ -2846,6 +2901,7 @@ privacy_scrub(const char *text, size_t len, const struct scrub_names *names,
 	scan_bsn(&sc);
 	scan_keyed_numbers(&sc);
 	scan_long_numbers(&sc);
+	scan_social(&sc);
 	scan_schools(&sc);
 	scan_names(&sc);
 	scan_titles(&sc);

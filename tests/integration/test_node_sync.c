@@ -28,7 +28,10 @@
 
 #include <signal.h>
 #include <sodium.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "envelope.h"
 #include "harness.h"
@@ -513,6 +516,69 @@ test_not_yet_admitted(void **state)
 	assert_int_equal(harness_stop(&f->proc, 10000), 0);
 }
 
+/* Read datagrams from fd for up to ms; 1 once one equals want. */
+static int
+notify_wait(int fd, const char *want, int ms)
+{
+	uint64_t end = harness_now_ms() +
+		       (uint64_t)ms * (uint64_t)harness_slowness();
+	char buf[256];
+	ssize_t n;
+
+	while (harness_now_ms() < end) {
+		n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+		if (n < 0) {
+			harness_sleep_ms(10);
+			continue;
+		}
+		buf[n] = '\0';
+		if (strcmp(buf, want) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+test_notify_and_wakeup(void **state)
+{
+	struct fixture *f = *state;
+	struct sockaddr_un sa;
+	char path[HARNESS_PATH_MAX];
+	int fd;
+
+	/* A notification socket as systemd provides it. */
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	snprintf(path, sizeof(path), "%s/notify.sock", f->dir);
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	assert_true(strlen(path) < sizeof(sa.sun_path));
+	memcpy(sa.sun_path, path, strlen(path));
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	setenv("NOTIFY_SOCKET", path, 1);
+	setenv("WATCHDOG_USEC", "400000", 1);
+
+	assert_int_equal(harness_relay_start(&f->relay, 10000), 0);
+	node_start(f);
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	assert_true(notify_wait(fd, "READY=1", 5000));
+	assert_true(notify_wait(fd, "WATCHDOG=1", 2000));
+	assert_true(notify_wait(fd, "WATCHDOG=1", 2000));
+
+	/* Connected and idle; the CLI queues: the daemon notices by
+	 * itself (PRAGMA data_version) and sends at once. */
+	assert_int_equal(harness_wait_log(&f->proc, "event=seq_reply", 10000),
+			 0);
+	harness_sleep_ms(300);
+	queue_escalations(f, 5, NULL);
+	assert_int_equal(wait_acked(f, 5, 3000), 5);
+
+	assert_int_equal(harness_stop(&f->proc, 10000), 0);
+	assert_true(notify_wait(fd, "STOPPING=1", 1000));
+	close(fd);
+}
+
 /* Wait (bounded) for a short-lived process to exit; its exit status. */
 static int
 wait_exit(struct harness_proc *p)
@@ -574,6 +640,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_check_config, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_not_yet_admitted, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_notify_and_wakeup, setup,
 						teardown),
 	};
 

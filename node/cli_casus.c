@@ -596,9 +596,19 @@ verb_advice(struct cli_ctx *ctx, struct args *a)
 }
 
 static int
+check_text_arg(struct args *a)
+{
+	if (a->pos[1][0] == '\0')
+		return cli_usage_error("casus", "%s", _("the text must not be empty"));
+	return 0;
+}
+
+static int
 check_agreement(struct args *a)
 {
-	return cli_check_date("--deadline", ARG(a, O_DUE));
+	int rc = check_text_arg(a);
+
+	return rc != 0 ? rc : cli_check_date("--deadline", ARG(a, O_DUE));
 }
 
 static int
@@ -673,7 +683,7 @@ static const struct verb verbs[] = {
 		 BIT(O_ADDRESS) | BIT(O_POSTCODE) | BIT(O_MUNICIPALITY),
 	 1, "ID"},
 	{"fase", "phase", NULL, verb_phase, BIT(O_NOTE), 2, "ID FASE"},
-	{"advies", "advice", NULL, verb_advice, 0, 2, "ID TEKST"},
+	{"advies", "advice", check_text_arg, verb_advice, 0, 2, "ID TEKST"},
 	{"afspraak", "agreement", check_agreement, verb_agreement,
 	 BIT(O_WHO) | BIT(O_DUE), 2, "ID TEKST"},
 	{"followup", NULL, check_followup, verb_followup, BIT(O_NOTE), 2,

@@ -173,6 +173,8 @@ expect 0 "$RET" casus fase 1 triage --notitie 'aanmelding compleet'
 out_has "aanmelding -> triage"
 expect 0 "$RET" --user voorzitter casus fase 1 bespreken
 out_has "triage -> overleg"
+expect 64 "$RET" casus advies 1 ''
+err_has "the text must not be empty"
 expect 0 "$RET" casus advies 1 'Tijdelijk verblijf in een kleinschalige groep'
 expect 0 "$RET" casus afspraak 1 'Zorgaanbieder zoekt plek' --wie 'Zorgaanbieder X' --deadline 2024-04-01
 expect 0 "$RET" --json casus fase 1 afschalen --notitie 'plan loopt'

@@ -16,6 +16,7 @@
 #include "frame.h"
 #include "log.h"
 #include "msgid.h"
+#include "relay_peer.h"
 #include "relay_route.h"
 #include "relay_zap.h"
 
@@ -56,6 +57,12 @@ struct item {
 	uint64_t seq_value;
 	struct wire_error err;
 	int resume;                         /* apply a Resume after commit */
+	int is_submit;                      /* carries an envelope to store */
+	const uint8_t *env_bytes;           /* that envelope, as received */
+	size_t env_len;
+	size_t peer;                        /* 1 + peer link index; 0: client */
+	uint64_t peer_cursor;               /* the peer's delivery cursor */
+	struct relay_frame *peer_frame;     /* the peer's Delivery */
 };
 
 /* The second verification thread: verifies items [lo, hi) of a batch. */
@@ -81,7 +88,11 @@ struct relay_server {
 	int receipts_pending;
 	int stopping;
 	struct verifier ver;
-	uint64_t stat_acked, stat_nacked;
+	struct relay_peer **peers;          /* links to peer relays */
+	size_t n_peers;
+	int peer_resume_due;                /* a peer delivery must be redone */
+	zmq_pollitem_t *poll;               /* 3 + 2 per peer */
+	uint64_t stat_acked, stat_nacked, stat_forwarded;
 };
 
 static const char *
@@ -205,17 +216,26 @@ send_reply(struct relay_server *srv, struct item *it)
 	case REPLY_NONE:
 		return;
 	case REPLY_ACK:
+		if (it->peer) {
+			srv->stat_forwarded += !it->duplicate;
+			return;
+		}
 		rc = frame_pack_ack(msgid, seq, it->duplicate, &buf, &len);
 		srv->stat_acked++;
 		break;
 	case REPLY_NACK:
 		if (msgid)
 			msgid_to_hex(msgid, hex);
-		log_warn("event=nack peer=%s reason=%s msgid=%s seq=%" PRIu64
+		log_warn("event=nack peer=%s%s reason=%s msgid=%s seq=%" PRIu64
 			 " detail=\"%s\"",
 			 it->party[0] ? it->party : "-",
+			 it->peer ? " via=link" : "",
 			 wire_reason_name((int)it->err.reason), hex, seq,
 			 it->err.detail);
+		if (it->peer) {
+			srv->stat_nacked++;
+			return;
+		}
 		rc = frame_pack_nack(msgid, seq, (int)it->err.reason,
 				     it->err.detail, &buf, &len);
 		srv->stat_nacked++;
@@ -418,6 +438,14 @@ stage_verify(const struct relay_config *cfg, struct item *it)
 
 	if (it->reply != REPLY_NONE)
 		return;
+	if (it->peer) {
+		const Retfed__V1__Delivery *d = it->peer_frame->msg->delivery;
+
+		it->is_submit = 1;
+		it->env_bytes = d->envelope.data;
+		it->env_len = d->envelope.len;
+		goto envelope;
+	}
 	data = zmq_msg_data(&it->body);
 	len = zmq_msg_size(&it->body);
 	if (len > FRAME_MAX) {
@@ -432,7 +460,11 @@ stage_verify(const struct relay_config *cfg, struct item *it)
 	f = it->frame->msg;
 	if (f->frame_case != RETFED__V1__CLIENT_FRAME__FRAME_SUBMIT)
 		return;
-	r = envelope_decode(f->submit.data, f->submit.len, &it->env, &it->err);
+	it->is_submit = 1;
+	it->env_bytes = f->submit.data;
+	it->env_len = f->submit.len;
+envelope:
+	r = envelope_decode(it->env_bytes, it->env_len, &it->env, &it->err);
 	if (r != WIRE_OK) {
 		it->reply = REPLY_NACK;
 		return;
@@ -513,70 +545,81 @@ mark_dirty(struct relay_server *srv, const char *party)
 		s->dirty = 1;
 }
 
+/* Route and store one verified envelope. Returns 0, or -1 (database). */
+static int
+store_submit(struct relay_server *srv, struct item *it)
+{
+	const Retfed__V1__Body *b = it->env->body;
+	struct relay_store_msg m;
+	enum relay_store_verdict verdict;
+	enum wire_reason r;
+	size_t n = 0, i;
+
+	r = relay_route_recipients(srv->cfg, b, srv->store, srv->rcpt,
+				   srv->rcpt_cap, &n, &it->err);
+	if (r == WIRE_STORE_FAILED)
+		return -1;
+	if (r != WIRE_OK) {
+		it->reply = REPLY_NACK;
+		return 0;
+	}
+	memset(&m, 0, sizeof(m));
+	m.msgid = b->message_id.data;
+	m.sender = b->sender;
+	m.origin = it->party;
+	m.seq = b->seq;
+	m.kind = (int)b->kind;
+	if (b->payload_case == RETFED__V1__BODY__PAYLOAD_DECISION &&
+	    b->decision->request_id.len == MSGID_LEN)
+		m.request_id = b->decision->request_id.data;
+	m.envelope = it->env_bytes;
+	m.envelope_len = it->env_len;
+	m.now_ms = msgid_now_ms();
+	/* An author of another BEN sends us only what crosses the boundary:
+	 * its numbers must grow, but may skip. */
+	m.allow_gap = strcmp(it->author->ben, srv->cfg->ben) != 0;
+	if (relay_store_submit(srv->store, &m, srv->rcpt, n, &verdict) != 0)
+		return -1;
+	switch (verdict) {
+	case RELAY_STORE_STORED:
+		it->reply = REPLY_ACK;
+		for (i = 0; i < n; i++)
+			mark_dirty(srv, srv->rcpt[i]);
+		break;
+	case RELAY_STORE_DUPLICATE:
+		it->reply = REPLY_ACK;
+		it->duplicate = 1;
+		break;
+	case RELAY_STORE_REPLAY:
+		nack(it, WIRE_REPLAY,
+		     "the sequence number is at or below the last stored one");
+		break;
+	case RELAY_STORE_SEQ_GAP:
+		nack(it, WIRE_SEQ_GAP,
+		     "the sequence number skips ahead; resend in order");
+		break;
+	}
+	return 0;
+}
+
 /* Returns 0, or -1 when the database failed (the batch is rolled back). */
 static int
 stage_store(struct relay_server *srv, struct item *it)
 {
 	const Retfed__V1__ClientFrame *f;
-	const Retfed__V1__Body *b;
-	struct relay_store_msg m;
-	enum relay_store_verdict verdict;
-	enum wire_reason r;
-	size_t n = 0, i;
 	int ok = 0;
 
-	if (it->reply != REPLY_NONE || it->frame == NULL)
+	if (it->reply != REPLY_NONE)
+		return 0;
+	if (it->is_submit) {
+		it->stage_b = 1;
+		return store_submit(srv, it);
+	}
+	if (it->frame == NULL)
 		return 0;
 	f = it->frame->msg;
 	it->stage_b = 1;
 	switch (f->frame_case) {
-	case RETFED__V1__CLIENT_FRAME__FRAME_SUBMIT:
-		b = it->env->body;
-		r = relay_route_recipients(srv->cfg, b, srv->store, srv->rcpt,
-					   srv->rcpt_cap, &n, &it->err);
-		if (r == WIRE_STORE_FAILED)
-			return -1;
-		if (r != WIRE_OK) {
-			it->reply = REPLY_NACK;
-			return 0;
-		}
-		memset(&m, 0, sizeof(m));
-		m.msgid = b->message_id.data;
-		m.sender = b->sender;
-		m.origin = it->party;
-		m.seq = b->seq;
-		m.kind = (int)b->kind;
-		if (b->payload_case == RETFED__V1__BODY__PAYLOAD_DECISION &&
-		    b->decision->request_id.len == MSGID_LEN)
-			m.request_id = b->decision->request_id.data;
-		m.envelope = f->submit.data;
-		m.envelope_len = f->submit.len;
-		m.now_ms = msgid_now_ms();
-		if (relay_store_submit(srv->store, &m, srv->rcpt, n,
-				       &verdict) != 0)
-			return -1;
-		switch (verdict) {
-		case RELAY_STORE_STORED:
-			it->reply = REPLY_ACK;
-			for (i = 0; i < n; i++)
-				mark_dirty(srv, srv->rcpt[i]);
-			break;
-		case RELAY_STORE_DUPLICATE:
-			it->reply = REPLY_ACK;
-			it->duplicate = 1;
-			break;
-		case RELAY_STORE_REPLAY:
-			nack(it, WIRE_REPLAY,
-			     "the sequence number is at or below the last "
-			     "stored one");
-			break;
-		case RELAY_STORE_SEQ_GAP:
-			nack(it, WIRE_SEQ_GAP,
-			     "the sequence number skips ahead; resend in "
-			     "order");
-			break;
-		}
-		return 0;
 	case RETFED__V1__CLIENT_FRAME__FRAME_CONFIRM:
 		if (relay_store_confirm(srv->store, it->party,
 					f->confirm->cursor, msgid_now_ms(),
@@ -647,6 +690,7 @@ item_clear(struct item *it)
 	if (it->has_body)
 		zmq_msg_close(&it->body);
 	client_frame_destroy(&it->frame);
+	relay_frame_destroy(&it->peer_frame);
 	envelope_destroy(&it->env);
 	memset(it, 0, sizeof(*it));
 }
@@ -710,6 +754,91 @@ read_item(struct relay_server *srv, struct item *it)
 	return 1;
 }
 
+/*
+ * Take waiting frames from the link to peer k into the batch: each
+ * Delivery becomes an item submitted as by the peer relay itself.
+ */
+static void
+read_peer(struct relay_server *srv, size_t k)
+{
+	struct relay_peer *p = srv->peers[k];
+	struct wire_error err;
+	struct relay_frame *f = NULL;
+	int rc;
+
+	while (srv->n_items < RELAY_SERVER_BATCH) {
+		struct item *it;
+
+		rc = relay_peer_recv(p, &f, &err);
+		if (rc == 0)
+			return;
+		if (rc < 0) {
+			log_warn("event=link_frame peer=%s reason=%s "
+				 "detail=\"%s\"", relay_peer_party(p),
+				 wire_reason_name((int)err.reason), err.detail);
+			continue;
+		}
+		switch (f->msg->frame_case) {
+		case RETFED__V1__RELAY_FRAME__FRAME_DELIVERY:
+			it = &srv->items[srv->n_items++];
+			memset(it, 0, sizeof(*it));
+			snprintf(it->party, sizeof(it->party), "%s",
+				 relay_peer_party(p));
+			it->peer = k + 1;
+			it->peer_cursor = f->msg->delivery->cursor;
+			it->peer_frame = f;
+			f = NULL;
+			break;
+		case RETFED__V1__RELAY_FRAME__FRAME_NACK:
+			log_warn("event=link_nack peer=%s reason=%s "
+				 "detail=\"%s\"", relay_peer_party(p),
+				 wire_reason_name((int)f->msg->nack->reason),
+				 f->msg->nack->detail);
+			srv->peer_resume_due = 1;
+			break;
+		default:
+			break;
+		}
+		relay_frame_destroy(&f);
+	}
+}
+
+/*
+ * After the batch: confirm to each peer the deliveries it sent that are now
+ * stored here (or refused for good), in cursor order; a transient refusal
+ * stops the confirms of that peer and asks for its deliveries again.
+ */
+static void
+confirm_peers(struct relay_server *srv, int db_failed)
+{
+	size_t k, i;
+
+	for (k = 0; k < srv->n_peers; k++) {
+		uint64_t upto = 0;
+		int blocked = 0;
+
+		for (i = 0; i < srv->n_items && !blocked; i++) {
+			struct item *it = &srv->items[i];
+
+			if (it->peer != k + 1)
+				continue;
+			if (db_failed || (it->reply == REPLY_NACK &&
+					  wire_reason_is_transient(
+						  (int)it->err.reason))) {
+				blocked = 1;
+				srv->peer_resume_due = 1;
+				continue;
+			}
+			upto = it->peer_cursor;
+		}
+		if (upto > 0 && relay_peer_send_confirm(srv->peers[k], upto) != 0)
+			log_warn("event=link_confirm peer=%s cursor=%" PRIu64
+				 " error=\"%s\"",
+				 relay_peer_party(srv->peers[k]), upto,
+				 zmq_strerror(errno));
+	}
+}
+
 /* One turn: read, verify, store, commit, reply, push. */
 static int
 handle_batch(struct relay_server *srv)
@@ -726,6 +855,8 @@ handle_batch(struct relay_server *srv)
 	}
 	if (rc < 0)
 		log_err("event=receive error=\"%s\"", zmq_strerror(errno));
+	for (i = 0; i < srv->n_peers; i++)
+		read_peer(srv, i);
 	if (srv->n_items == 0)
 		return rc < 0 ? -1 : 0;
 
@@ -752,14 +883,14 @@ handle_batch(struct relay_server *srv)
 	for (i = 0; i < srv->n_items; i++) {
 		struct item *it = &srv->items[i];
 
-		if (it->frame && it->frame->msg->frame_case ==
-					 RETFED__V1__CLIENT_FRAME__FRAME_SUBMIT)
+		if (it->is_submit)
 			n_submits++;
-		if (db_failed && it->frame != NULL &&
+		if (db_failed && (it->frame != NULL || it->peer) &&
 		    (it->stage_b || it->reply == REPLY_NONE)) {
-			int fc = (int)it->frame->msg->frame_case;
+			int fc = it->frame ? (int)it->frame->msg->frame_case
+					   : 0;
 
-			if (fc == RETFED__V1__CLIENT_FRAME__FRAME_SUBMIT ||
+			if (it->is_submit ||
 			    fc == RETFED__V1__CLIENT_FRAME__FRAME_SEQ_QUERY)
 				nack(it, WIRE_STORE_FAILED,
 				     "the relay could not store; retry later");
@@ -775,10 +906,11 @@ handle_batch(struct relay_server *srv)
 			log_debug("event=frame peer=%s kind=%s", it->party,
 				  frame_case_name(it->frame));
 	}
-	for (i = 0; i < srv->n_items; i++) {
+	for (i = 0; i < srv->n_items; i++)
 		send_reply(srv, &srv->items[i]);
+	confirm_peers(srv, db_failed);
+	for (i = 0; i < srv->n_items; i++)
 		item_clear(&srv->items[i]);
-	}
 	if (stored > 0 || n_submits > 0)
 		log_debug("event=batch frames=%zu submits=%d stored=%d",
 			  srv->n_items, n_submits, stored);
@@ -868,21 +1000,45 @@ handle_zap(struct relay_server *srv)
 	}
 }
 
+/* Links that (re)connected get a Resume; a redo is sent on the tick. */
+static void
+handle_peer_events(struct relay_server *srv, size_t k, int tick)
+{
+	struct relay_peer *p = srv->peers[k];
+	int resume = relay_peer_monitor_events(p);
+
+	if (resume)
+		log_info("event=link_up peer=%s", relay_peer_party(p));
+	if (tick && srv->peer_resume_due && relay_peer_connected(p))
+		resume = 1;
+	if (resume && relay_peer_send_resume(p) != 0)
+		log_warn("event=link_resume peer=%s error=\"%s\"",
+			 relay_peer_party(p), zmq_strerror(errno));
+}
+
 int
 relay_server_run(struct relay_server *srv, int signal_fd)
 {
-	zmq_pollitem_t items[3];
-	int stop = 0, rc;
+	zmq_pollitem_t *items = srv->poll;
+	size_t n = 3 + 2 * srv->n_peers, k;
+	int stop = 0, rc, readable;
 
 	while (!stop) {
-		memset(items, 0, sizeof(items));
+		memset(items, 0, n * sizeof(*items));
 		items[0].socket = srv->router;
 		items[0].events = ZMQ_POLLIN;
 		items[1].socket = srv->zap;
 		items[1].events = ZMQ_POLLIN;
 		items[2].fd = signal_fd;
 		items[2].events = ZMQ_POLLIN;
-		rc = zmq_poll(items, 3, TICK_MS);
+		for (k = 0; k < srv->n_peers; k++) {
+			items[3 + 2 * k].socket = relay_peer_socket(srv->peers[k]);
+			items[3 + 2 * k].events = ZMQ_POLLIN;
+			items[4 + 2 * k].socket =
+				relay_peer_monitor(srv->peers[k]);
+			items[4 + 2 * k].events = ZMQ_POLLIN;
+		}
+		rc = zmq_poll(items, (int)n, TICK_MS);
 		if (rc < 0) {
 			if (errno == EINTR)
 				continue;
@@ -891,10 +1047,16 @@ relay_server_run(struct relay_server *srv, int signal_fd)
 		}
 		if (items[1].revents & ZMQ_POLLIN)
 			handle_zap(srv);
-		if (items[0].revents & ZMQ_POLLIN) {
-			if (handle_batch(srv) != 0)
-				return -1;
-		}
+		readable = (items[0].revents & ZMQ_POLLIN) != 0;
+		for (k = 0; k < srv->n_peers; k++)
+			readable |= (items[3 + 2 * k].revents & ZMQ_POLLIN) != 0;
+		if (readable && handle_batch(srv) != 0)
+			return -1;
+		for (k = 0; k < srv->n_peers; k++)
+			if ((items[4 + 2 * k].revents & ZMQ_POLLIN) || rc == 0)
+				handle_peer_events(srv, k, rc == 0);
+		if (rc == 0)
+			srv->peer_resume_due = 0;
 		if (items[2].revents & ZMQ_POLLIN)
 			stop = handle_signal(srv, signal_fd);
 		if (rc == 0) {
@@ -902,8 +1064,9 @@ relay_server_run(struct relay_server *srv, int signal_fd)
 			push_receipts(srv);
 		}
 	}
-	log_notice("event=stopped acked=%" PRIu64 " nacked=%" PRIu64,
-		   srv->stat_acked, srv->stat_nacked);
+	log_notice("event=stopped acked=%" PRIu64 " nacked=%" PRIu64
+		   " forwarded=%" PRIu64,
+		   srv->stat_acked, srv->stat_nacked, srv->stat_forwarded);
 	return 0;
 }
 
@@ -924,6 +1087,7 @@ relay_server_new(const char *config_path, struct relay_config *cfg,
 	struct relay_server *srv = calloc(1, sizeof(*srv));
 	int64_t maxmsg = FRAME_MAX;
 	const char *what = "out of memory";
+	size_t i;
 
 	if (srv == NULL) {
 		relay_config_destroy(&cfg);
@@ -970,6 +1134,24 @@ relay_server_new(const char *config_path, struct relay_config *cfg,
 	what = "cannot bind the listen endpoint";
 	if (zmq_bind(srv->router, cfg->listen) != 0)
 		goto fail;
+	what = "cannot create the links to peer relays";
+	srv->peers = calloc(cfg->n_parties + 1, sizeof(*srv->peers));
+	if (srv->peers == NULL)
+		goto fail;
+	for (i = 0; i < cfg->n_parties; i++) {
+		const struct relay_party *p = &cfg->parties[i];
+
+		if (party_role_of(p->id) != PARTY_RELAY || p->endpoint[0] == 0)
+			continue;
+		srv->peers[srv->n_peers] =
+			relay_peer_new(srv->ctx, srv->n_peers, p, kf);
+		if (srv->peers[srv->n_peers] == NULL)
+			goto fail;
+		srv->n_peers++;
+	}
+	srv->poll = calloc(3 + 2 * srv->n_peers, sizeof(*srv->poll));
+	if (srv->poll == NULL)
+		goto fail;
 	if (pthread_mutex_init(&srv->ver.mu, NULL) == 0) {
 		if (pthread_cond_init(&srv->ver.cv, NULL) != 0) {
 			pthread_mutex_destroy(&srv->ver.mu);
@@ -1007,6 +1189,10 @@ relay_server_destroy(struct relay_server **srvp)
 		pthread_cond_destroy(&srv->ver.cv);
 		pthread_mutex_destroy(&srv->ver.mu);
 	}
+	for (i = 0; i < srv->n_peers; i++)
+		relay_peer_destroy(&srv->peers[i]);
+	free(srv->peers);
+	free(srv->poll);
 	if (srv->router)
 		zmq_close(srv->router);
 	if (srv->zap)

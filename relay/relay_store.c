@@ -288,7 +288,7 @@ relay_store_submit(struct relay_store *s, const struct relay_store_msg *m,
 		*ret_verdict = RELAY_STORE_REPLAY;
 		return 0;
 	}
-	if (m->seq != last + 1) {
+	if (m->seq != last + 1 && !m->allow_gap) {
 		*ret_verdict = RELAY_STORE_SEQ_GAP;
 		return 0;
 	}

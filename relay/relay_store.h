@@ -41,6 +41,8 @@ struct relay_store_msg {
 	const uint8_t *envelope;   /* exact bytes received */
 	size_t envelope_len;
 	uint64_t now_ms;
+	int allow_gap;             /* the author's other messages do not pass
+				    * here (another BEN): seq must only grow */
 };
 
 /*
@@ -67,8 +69,9 @@ void relay_store_rollback(struct relay_store *s);
 /*
  * Store m and one delivery row per recipient (recipients[0..n-1]), applying
  * the sequence rule: a known message id gives RELAY_STORE_DUPLICATE and
- * stores nothing; otherwise m->seq must be last_seq(sender) + 1, else
- * RELAY_STORE_REPLAY or RELAY_STORE_SEQ_GAP and nothing is stored. Must run
+ * stores nothing; otherwise m->seq must be last_seq(sender) + 1 (with
+ * m->allow_gap: greater than last_seq), else RELAY_STORE_REPLAY or
+ * RELAY_STORE_SEQ_GAP and nothing is stored. Must run
  * inside a transaction. Returns 0 with *ret_verdict set, or -1.
  */
 int relay_store_submit(struct relay_store *s, const struct relay_store_msg *m,

@@ -102,6 +102,16 @@ test_sequence_rule(void **state)
 	make_msg(&m, id, 1, "region:x", 1, env, sizeof(env));
 	assert_int_equal(relay_store_has(s, id, &found), 0);
 	assert_true(found);
+	/* An author of another BEN: numbers only grow, gaps are normal. */
+	make_msg(&m, id, 4, "region:far", 5, env, sizeof(env));
+	m.allow_gap = 1;
+	assert_int_equal(submit(s, &m, rcpt, 1), RELAY_STORE_STORED);
+	make_msg(&m, id, 5, "region:far", 9, env, sizeof(env));
+	m.allow_gap = 1;
+	assert_int_equal(submit(s, &m, rcpt, 1), RELAY_STORE_STORED);
+	make_msg(&m, id, 6, "region:far", 9, env, sizeof(env));
+	m.allow_gap = 1;
+	assert_int_equal(submit(s, &m, rcpt, 1), RELAY_STORE_REPLAY);
 	relay_store_destroy(&s);
 	assert_null(s);
 	relay_store_destroy(&s);

@@ -2,8 +2,9 @@
  * cli_outbox: `ret outbox lijst` lists the messages this node sent or is
  * about to send, with their state (queued, acked by the relay, refused by
  * it and why) and the recipients that confirmed receipt; `ret outbox toon
- * ID` shows one. Reading the outbox is recorded in the audit log. Message
- * content is never printed: it left this node signed and scrubbed, and its
+ * ID` shows one; `ret outbox status` sums it up (how many wait, since
+ * when). Reading the outbox is recorded in the audit log. Message content
+ * is never printed: it left this node signed and scrubbed, and its
  * case reference is only meaningful through the register.
  */
 #include "cli.h"
@@ -16,6 +17,7 @@
 #include "envelope.h"
 #include "msgid.h"
 #include "node_audit.h"
+#include "node_inbox.h"
 #include "node_outbox.h"
 
 static void
@@ -24,15 +26,19 @@ usage(FILE *f)
 	fprintf(f, "%s",
 		_("Usage: ret outbox lijst [--state STATE] [--limit N] [--json]\n"
 		  "       ret outbox toon MESSAGE-ID [--json]\n"
+		  "       ret outbox status [--json]\n"
 		  "\n"
-		  "lijst  show the messages of this node to the relay, oldest first\n"
-		  "toon   show one message and who confirmed receiving it\n"
+		  "lijst   show the messages of this node to the relay, oldest first\n"
+		  "toon    show one message and who confirmed receiving it\n"
+		  "status  how many messages wait, since when, and how far the\n"
+		  "        inbox is\n"
 		  "\n"
 		  "States: queued (waiting for the relay), acked (stored by the\n"
 		  "relay), refused (the relay will not take it; the reason is shown).\n"
 		  "\n"
 		  "Examples:\n"
 		  "  ret outbox lijst --state queued\n"
+		  "  ret outbox status\n"
 		  "  ret outbox toon 0190f3a2c1d24e8f9a0b1c2d3e4f5a6b --json\n"));
 }
 
@@ -256,6 +262,66 @@ outbox_show(struct cli_ctx *ctx, const char *idarg)
 	return rc;
 }
 
+static int
+oldest_cb(const struct node_outbox_entry *e, void *vctx)
+{
+	*(uint64_t *)vctx = e->created_ms;
+	return 1;
+}
+
+static int
+outbox_status(struct cli_ctx *ctx)
+{
+	struct node_msg_error err;
+	unsigned queued = 0, acked = 0, refused = 0;
+	uint64_t last = 0, oldest = 0, cursor = 0;
+	char t[32], aerr[256] = "";
+	enum node_status s;
+	int rc = EX_OK;
+
+	memset(&err, 0, sizeof(err));
+	s = node_outbox_stats(ctx->db, &queued, &acked, &refused, &last, &err);
+	if (s == NODE_OK)
+		s = node_outbox_list(ctx->db, NODE_OUTBOX_QUEUED, 1, oldest_cb,
+				     &oldest, &err);
+	if (s == NODE_OK)
+		s = node_inbox_cursor(ctx->db, &cursor, &err);
+	if (s != NODE_OK)
+		return cli_fail(s, err.detail);
+	s = node_audit_log(ctx->db, ctx->user, "outbox.status", 0, NULL, aerr,
+			   sizeof(aerr));
+	if (s != NODE_OK)
+		return cli_fail(s, aerr);
+	if (ctx->json) {
+		json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I}", "queued",
+				      (json_int_t)queued, "acked",
+				      (json_int_t)acked, "refused",
+				      (json_int_t)refused, "last_acked_seq",
+				      (json_int_t)last, "relay_cursor",
+				      (json_int_t)cursor);
+
+		if (j == NULL)
+			return EX_SOFTWARE;
+		json_object_set_new(j, "oldest_queued",
+				    oldest ? json_string(utc(oldest, t,
+							     sizeof(t)))
+					   : json_null());
+		rc = cli_print_json(j);
+		json_decref(j);
+		return rc;
+	}
+	printf(_("Waiting to be sent:   %u\n"), queued);
+	if (oldest)
+		printf(_("Oldest waiting since: %s\n"),
+		       utc(oldest, t, sizeof(t)));
+	printf(_("Stored by the relay:  %u (last sequence number %llu)\n"),
+	       acked, (unsigned long long)last);
+	printf(_("Refused by the relay: %u\n"), refused);
+	printf(_("Inbox applied up to relay position %llu\n"),
+	       (unsigned long long)cursor);
+	return rc;
+}
+
 static const struct option longopts[] = {
 	CLI_COMMON_LONGOPTS,
 	{"state", required_argument, NULL, 's'},
@@ -339,7 +405,8 @@ cli_outbox(int argc, char **argv)
 			return cli_usage_error("outbox", "%s",
 					       _("missing message id"));
 		idarg = argv[optind++];
-	} else if (strcmp(verb, "lijst") != 0 && strcmp(verb, "list") != 0) {
+	} else if (strcmp(verb, "lijst") != 0 && strcmp(verb, "list") != 0 &&
+		   strcmp(verb, "status") != 0) {
 		return cli_usage_error("outbox", _("unknown subcommand '%s'"),
 				       verb);
 	}
@@ -358,6 +425,8 @@ cli_outbox(int argc, char **argv)
 	}
 	if (idarg)
 		rc = outbox_show(&ctx, idarg);
+	else if (strcmp(verb, "status") == 0)
+		rc = outbox_status(&ctx);
 	else
 		rc = outbox_list(&ctx, state, (unsigned)limit);
 	cli_ctx_close(&ctx);

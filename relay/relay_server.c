@@ -16,6 +16,7 @@
 #include "frame.h"
 #include "log.h"
 #include "msgid.h"
+#include "notify.h"
 #include "relay_peer.h"
 #include "relay_route.h"
 #include "relay_zap.h"
@@ -25,6 +26,9 @@
 #endif
 
 #define RID_MAX 256
+/* Nack lines per peer and second; the rest are counted in one line, so a
+ * peer sending garbage cannot turn the log into its amplifier. */
+#define NACK_LOG_PER_SEC 20
 #define TICK_MS 1000
 #define LINGER_MS 2000
 
@@ -38,6 +42,9 @@ struct session {
 	uint64_t last_sent;                 /* highest cursor pushed */
 	uint64_t inflight[RELAY_SERVER_WINDOW]; /* pushed, unconfirmed */
 	size_t head, count;
+	uint64_t nack_sec;                  /* second of the nack log budget */
+	unsigned nack_logged;               /* nack lines in that second */
+	uint64_t nack_suppressed;           /* nack lines not written */
 };
 
 enum reply_kind { REPLY_NONE, REPLY_ACK, REPLY_NACK, REPLY_SEQ };
@@ -92,6 +99,8 @@ struct relay_server {
 	size_t n_peers;
 	int peer_resume_due;                /* a peer delivery must be redone */
 	zmq_pollitem_t *poll;               /* 3 + 2 per peer */
+	uint64_t watchdog_ms;               /* systemd watchdog; 0: none */
+	uint64_t watchdog_last;
 	uint64_t stat_acked, stat_nacked, stat_forwarded;
 };
 
@@ -201,6 +210,40 @@ send_to(struct relay_server *srv, const uint8_t *rid, size_t rid_len,
 	return 0;
 }
 
+/* Write the count of suppressed nack lines of s, if any. */
+static void
+nack_log_flush(struct session *s)
+{
+	if (s->nack_suppressed == 0)
+		return;
+	log_warn("event=nack_suppressed peer=%s count=%" PRIu64
+		 " why=\"more than %d refusals in a second\"",
+		 s->party, s->nack_suppressed, NACK_LOG_PER_SEC);
+	s->nack_suppressed = 0;
+}
+
+/* Whether one more nack line of session s may be written now. */
+static int
+nack_log_allowed(struct session *s)
+{
+	uint64_t sec;
+
+	if (s == NULL)
+		return 1;
+	sec = msgid_now_ms() / 1000;
+	if (sec != s->nack_sec) {
+		nack_log_flush(s);
+		s->nack_sec = sec;
+		s->nack_logged = 0;
+	}
+	if (s->nack_logged >= NACK_LOG_PER_SEC) {
+		s->nack_suppressed++;
+		return 0;
+	}
+	s->nack_logged++;
+	return 1;
+}
+
 static void
 send_reply(struct relay_server *srv, struct item *it)
 {
@@ -226,12 +269,13 @@ send_reply(struct relay_server *srv, struct item *it)
 	case REPLY_NACK:
 		if (msgid)
 			msgid_to_hex(msgid, hex);
-		log_warn("event=nack peer=%s%s reason=%s msgid=%s seq=%" PRIu64
-			 " detail=\"%s\"",
-			 it->party[0] ? it->party : "-",
-			 it->peer ? " via=link" : "",
-			 wire_reason_name((int)it->err.reason), hex, seq,
-			 it->err.detail);
+		if (nack_log_allowed(it->sess))
+			log_warn("event=nack peer=%s%s reason=%s msgid=%s "
+				 "seq=%" PRIu64 " detail=\"%s\"",
+				 it->party[0] ? it->party : "-",
+				 it->peer ? " via=link" : "",
+				 wire_reason_name((int)it->err.reason), hex,
+				 seq, it->err.detail);
 		if (it->peer) {
 			srv->stat_nacked++;
 			return;
@@ -1000,6 +1044,16 @@ handle_zap(struct relay_server *srv)
 	}
 }
 
+/* Tell systemd's watchdog the event loop is alive. */
+static void
+watchdog_ping(struct relay_server *srv)
+{
+	if (srv->watchdog_ms == 0)
+		return;
+	(void)notify_send("WATCHDOG=1");
+	srv->watchdog_last = msgid_now_ms();
+}
+
 /* Links that (re)connected get a Resume; a redo is sent on the tick. */
 static void
 handle_peer_events(struct relay_server *srv, size_t k, int tick)
@@ -1062,6 +1116,13 @@ relay_server_run(struct relay_server *srv, int signal_fd)
 		if (rc == 0) {
 			push_deliveries(srv, 1);
 			push_receipts(srv);
+			for (k = 0; k < srv->n_sessions; k++)
+				nack_log_flush(srv->sessions[k]);
+			watchdog_ping(srv);
+		} else if (srv->watchdog_ms > 0 &&
+			   msgid_now_ms() - srv->watchdog_last >=
+				   srv->watchdog_ms / 2) {
+			watchdog_ping(srv);
 		}
 	}
 	log_notice("event=stopped acked=%" PRIu64 " nacked=%" PRIu64
@@ -1152,6 +1213,7 @@ relay_server_new(const char *config_path, struct relay_config *cfg,
 	srv->poll = calloc(3 + 2 * srv->n_peers, sizeof(*srv->poll));
 	if (srv->poll == NULL)
 		goto fail;
+	srv->watchdog_ms = notify_watchdog_usec() / 1000;
 	if (pthread_mutex_init(&srv->ver.mu, NULL) == 0) {
 		if (pthread_cond_init(&srv->ver.cv, NULL) != 0) {
 			pthread_mutex_destroy(&srv->ver.mu);

@@ -608,7 +608,7 @@ test_garbage_flood(void **state)
 	struct harness_client *bad = client(w, &w->zl);
 	uint8_t junk[512];
 	uint64_t quiet_ms, flood_ms;
-	int i, n = 300;
+	int i, n = 1000;
 
 	quiet_ms = honest_run(w, honest, 1, n);
 	randombytes_buf(junk, sizeof(junk));
@@ -624,6 +624,13 @@ test_garbage_flood(void **state)
 		      n, (unsigned long long)quiet_ms,
 		      (unsigned long long)flood_ms);
 	assert_int_equal(last_seq(honest), (uint64_t)2 * n);
+	/* The flood did not flood the log: one line per peer and second
+	 * counts what was not written. */
+	assert_int_equal(harness_wait_log(&w->relay.proc,
+					  "event=nack_suppressed "
+					  "peer=region:zuid-limburg",
+					  5000),
+			 0);
 	harness_client_destroy(&bad);
 	harness_client_destroy(&honest);
 }

@@ -412,6 +412,36 @@ test_repeated_fixed_limit(void **state)
 	assert_non_null(strstr(err.detail, "Node.nums has more than 64"));
 }
 
+/* The scan keeps one bit per field: a type with more than 64 is refused. */
+static void
+test_too_many_fields(void **state)
+{
+	static ProtobufCFieldDescriptor wide_fields[65];
+	static const ProtobufCIntRange wide_ranges[2] = {{1, 0}, {0, 65}};
+	ProtobufCMessageDescriptor wide;
+	struct wire_error err;
+	static const uint8_t one[] = {0x08, 0x01};
+	unsigned i;
+
+	for (i = 0; i < 65; i++) {
+		wide_fields[i].name = "f";
+		wide_fields[i].id = i + 1;
+		wide_fields[i].label = PROTOBUF_C_LABEL_NONE;
+		wide_fields[i].type = PROTOBUF_C_TYPE_UINT32;
+	}
+	wide = node_desc;
+	wide.short_name = "Wide";
+	wide.n_fields = 65;
+	wide.fields = wide_fields;
+	wide.fields_sorted_by_name = NULL;
+	wide.field_ranges = wide_ranges;
+	assert_int_equal(wire_scan(&wide, one, sizeof(one), &err),
+			 WIRE_MALFORMED);
+	assert_non_null(strstr(err.detail, "Wide has too many fields"));
+	wide.n_fields = 64;
+	assert_int_equal(wire_scan(&wide, one, sizeof(one), &err), WIRE_OK);
+}
+
 /* ------------------------------------------------------------------ */
 /* wire_scan and wire_unpack on the real schema                       */
 
@@ -505,6 +535,7 @@ main(void)
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_fixed_width_fields),
 		cmocka_unit_test(test_repeated_fixed_limit),
+		cmocka_unit_test(test_too_many_fields),
 		cmocka_unit_test(test_scan_basics),
 		cmocka_unit_test(test_unpack),
 	};

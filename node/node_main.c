@@ -1,7 +1,9 @@
 /*
  * ret-node: the regional node's sync daemon. Sends the outbox to the BEN
  * relay, applies what the relay delivers, records receipts. One event loop
- * around zmq_poll with the signal fd in the poll set; see docs/sync.md.
+ * around zmq_poll with the signal fd in the poll set; SIGHUP reloads the
+ * configuration (keeping the old one when the new one is invalid); see
+ * docs/sync.md.
  *
  * Exit codes (sysexits): 0 clean stop, 64 usage, 69 database unavailable,
  * 70 internal error, 78 bad configuration.
@@ -234,10 +236,94 @@ signal_fd(void)
 	return signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-static int
-run(const struct node_config *cfg)
+/* Point the inbox rules and sync parameters at cfg and parties. */
+static void
+fill_params(const struct node_config *cfg,
+	    const struct node_inbox_party *parties, size_t n,
+	    struct node_inbox_cfg *icfg, struct node_sync_params *p,
+	    struct daemon_ctx *ctx)
 {
-	struct daemon_ctx ctx = {node_config_relay_endpoint(cfg)};
+	memset(icfg, 0, sizeof(*icfg));
+	icfg->self = node_config_party(cfg);
+	icfg->ben = node_config_ben(cfg);
+	icfg->parties = parties;
+	icfg->n_parties = n;
+	icfg->hooks = NULL; /* applying to the register comes with the flows */
+	memset(p, 0, sizeof(*p));
+	p->endpoint = node_config_relay_endpoint(cfg);
+	p->relay_key = node_config_relay_transport_key(cfg);
+	p->keys = node_config_keys(cfg);
+	p->inbox = icfg;
+	p->on_event = on_event;
+	p->event_ctx = ctx;
+	ctx->endpoint = p->endpoint;
+}
+
+/*
+ * SIGHUP: read the configuration again. An invalid file keeps the old
+ * configuration; party, database and key file only change with a restart.
+ * Otherwise the new [party] sections and [relay] take effect at once: the
+ * sync state is rebuilt (messages in flight are sent again and answered as
+ * duplicates). Returns 0, or -1 when no sync state could be rebuilt at all.
+ */
+static int
+reload(const char *path, struct node_config **cfgp,
+       struct node_inbox_party **partiesp, struct node_inbox_cfg *icfg,
+       struct node_sync_params *p, struct node_sync **syncp, sqlite3 *db,
+       void *zctx, struct daemon_ctx *ctx)
+{
+	struct node_config *old = *cfgp, *cfg;
+	struct node_inbox_party *parties;
+	struct node_msg_error err;
+	char buf[512] = "";
+	size_t n = 0, old_n = icfg->n_parties;
+
+	memset(&err, 0, sizeof(err));
+	cfg = node_config_load(path, buf, sizeof(buf));
+	if (cfg == NULL) {
+		log_err("event=reload_failed detail=\"%s\" keeping=old", buf);
+		return 0;
+	}
+	if (strcmp(node_config_party(cfg), node_config_party(old)) != 0 ||
+	    strcmp(node_config_database(cfg), node_config_database(old)) != 0 ||
+	    strcmp(node_config_key_file(cfg), node_config_key_file(old)) != 0) {
+		log_warn("event=reload_refused detail=\"party, database and "
+			 "key_file change only with a restart\" keeping=old");
+		node_config_destroy(&cfg);
+		return 0;
+	}
+	parties = inbox_parties(cfg, &n);
+	if (parties == NULL) {
+		log_err("event=reload_failed detail=\"out of memory\" "
+			"keeping=old");
+		node_config_destroy(&cfg);
+		return 0;
+	}
+	node_sync_destroy(syncp);
+	fill_params(cfg, parties, n, icfg, p, ctx);
+	*syncp = node_sync_new(db, zctx, p, &err);
+	if (*syncp == NULL) {
+		log_err("event=reload_failed detail=\"%s\" keeping=old",
+			err.detail);
+		free(parties);
+		node_config_destroy(&cfg);
+		fill_params(old, *partiesp, old_n, icfg, p, ctx);
+		*syncp = node_sync_new(db, zctx, p, &err);
+		return *syncp != NULL ? 0 : -1;
+	}
+	free(*partiesp);
+	node_config_destroy(cfgp);
+	*cfgp = cfg;
+	*partiesp = parties;
+	log_init("ret-node", node_config_log_level(cfg));
+	log_notice("event=reloaded parties=%zu relay=%s", n, p->endpoint);
+	return 0;
+}
+
+static int
+run(const char *path, struct node_config **cfgp)
+{
+	struct daemon_ctx ctx = {NULL};
 	struct node_inbox_cfg icfg;
 	struct node_sync_params p;
 	struct node_inbox_party *parties = NULL;
@@ -249,23 +335,18 @@ run(const struct node_config *cfg)
 	uint64_t wd_usec = notify_watchdog_usec(), wd_next = 0, stop_at = 0;
 	uint64_t now;
 	size_t n_items, n_parties = 0;
-	int sfd = -1, stopping = 0, rc = EX_OK_;
+	int sfd = -1, stopping = 0, reload_now = 0, rc = EX_OK_;
 	long timeout;
 
 	memset(&err, 0, sizeof(err));
-	parties = inbox_parties(cfg, &n_parties);
+	parties = inbox_parties(*cfgp, &n_parties);
 	if (parties == NULL) {
 		log_err("event=out_of_memory");
 		return EX_SOFTWARE_;
 	}
-	memset(&icfg, 0, sizeof(icfg));
-	icfg.self = node_config_party(cfg);
-	icfg.ben = node_config_ben(cfg);
-	icfg.parties = parties;
-	icfg.n_parties = n_parties;
-	icfg.hooks = NULL; /* applying to the register comes with the flows */
+	fill_params(*cfgp, parties, n_parties, &icfg, &p, &ctx);
 
-	if (open_database(cfg, &db) != 0) {
+	if (open_database(*cfgp, &db) != 0) {
 		rc = EX_UNAVAILABLE_;
 		goto out;
 	}
@@ -280,13 +361,6 @@ run(const struct node_config *cfg)
 		rc = EX_SOFTWARE_;
 		goto out;
 	}
-	memset(&p, 0, sizeof(p));
-	p.endpoint = node_config_relay_endpoint(cfg);
-	p.relay_key = node_config_relay_transport_key(cfg);
-	p.keys = node_config_keys(cfg);
-	p.inbox = &icfg;
-	p.on_event = on_event;
-	p.event_ctx = &ctx;
 	sync = node_sync_new(db, zctx, &p, &err);
 	if (sync == NULL) {
 		log_err("event=start_failed detail=\"%s\"", err.detail);
@@ -294,7 +368,7 @@ run(const struct node_config *cfg)
 		goto out;
 	}
 	log_notice("event=started party=%s relay=%s version=%s",
-		   node_config_party(cfg), p.endpoint, RET_VERSION);
+		   node_config_party(*cfgp), p.endpoint, RET_VERSION);
 	(void)notify_send("READY=1");
 
 	for (;;) {
@@ -325,9 +399,7 @@ run(const struct node_config *cfg)
 
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP) {
-					log_notice("event=sighup detail=\"restart "
-						   "to apply a new "
-						   "configuration\"");
+					reload_now = 1;
 					continue;
 				}
 				if (!stopping) {
@@ -340,6 +412,17 @@ run(const struct node_config *cfg)
 						   node_sync_in_flight(sync));
 				}
 			}
+		}
+		if (reload_now && !stopping) {
+			reload_now = 0;
+			if (reload(path, cfgp, &parties, &icfg, &p, &sync, db,
+				   zctx, &ctx) != 0) {
+				log_err("event=fatal detail=\"no sync state "
+					"after reload\"");
+				rc = EX_SOFTWARE_;
+				break;
+			}
+			continue; /* poll the new socket */
 		}
 		if (node_sync_handle(sync, items, now, &err) != NODE_OK) {
 			log_err("event=fatal status=\"%s\" detail=\"%s\"",
@@ -437,7 +520,7 @@ main(int argc, char **argv)
 	}
 	level = node_config_log_level(cfg);
 	log_init("ret-node", level);
-	rc = run(cfg);
+	rc = run(config, &cfg);
 	node_config_destroy(&cfg);
 	return rc;
 }

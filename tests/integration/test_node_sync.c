@@ -60,14 +60,15 @@ struct fixture {
  * Set-up */
 
 static int
-write_node_config(struct fixture *f)
+write_node_config_with(struct fixture *f, const char *party,
+		       const char *extra)
 {
-	char text[2048], hex[65];
+	char text[4096], hex[65];
 
 	sodium_bin2hex(hex, sizeof(hex), f->desk.sign_pk, 32);
 	snprintf(text, sizeof(text),
 		 "[node]\n"
-		 "party = " NODE_PARTY "\n"
+		 "party = %s\n"
 		 "ben = bel\n"
 		 "database = node.db\n"
 		 "key_file = noord-limburg.secret\n"
@@ -80,10 +81,18 @@ write_node_config(struct fixture *f)
 		 "\n"
 		 "[party " DESK_PARTY "]\n"
 		 "signing_key = %s\n"
-		 "ben = bel\n",
-		 f->relay.endpoint, f->relay.key.transport_pk, hex);
+		 "ben = bel\n"
+		 "%s",
+		 party, f->relay.endpoint, f->relay.key.transport_pk, hex,
+		 extra);
 	return harness_write_file(f->dir, "node.conf", text, f->conf,
 				  sizeof(f->conf));
+}
+
+static int
+write_node_config(struct fixture *f)
+{
+	return write_node_config_with(f, NODE_PARTY, "");
 }
 
 static int
@@ -579,6 +588,54 @@ test_notify_and_wakeup(void **state)
 	close(fd);
 }
 
+static void
+test_sighup_reload(void **state)
+{
+	struct fixture *f = *state;
+	struct keyfile other;
+	char extra[512] = "", path[HARNESS_PATH_MAX];
+
+	assert_int_equal(harness_relay_start(&f->relay, 10000), 0);
+	node_start(f);
+	assert_int_equal(harness_wait_log(&f->proc, "event=seq_reply", 10000),
+			 0);
+
+	/* A broken file: the old configuration stays, sending goes on. */
+	assert_int_equal(harness_write_file(f->dir, "node.conf",
+					    "[node]\nparty = nonsense\n", path,
+					    sizeof(path)),
+			 0);
+	kill(f->proc.pid, SIGHUP);
+	assert_int_equal(harness_wait_log(&f->proc, "event=reload_failed",
+					  10000),
+			 0);
+	queue_escalations(f, 3, NULL);
+	assert_int_equal(wait_acked(f, 3, 5000), 3);
+
+	/* Another party (its key file no longer matches): refused. */
+	assert_int_equal(write_node_config_with(f, "region:zuid-limburg", ""),
+			 0);
+	kill(f->proc.pid, SIGHUP);
+	assert_int_equal(harness_wait_log(&f->proc, "zuid-limburg", 10000), 0);
+	assert_true(harness_file_contains(f->log, "keeping=old"));
+
+	/* A new [party] section: applied at once. */
+	assert_int_equal(keyfile_generate("region:midden-limburg", &other), 0);
+	assert_int_equal(harness_append_party(extra, sizeof(extra), &other, 0,
+					      "bel", NULL),
+			 0);
+	keyfile_wipe(&other);
+	assert_int_equal(write_node_config_with(f, NODE_PARTY, extra), 0);
+	kill(f->proc.pid, SIGHUP);
+	assert_int_equal(harness_wait_log(&f->proc,
+					  "event=reloaded parties=2", 10000),
+			 0);
+	queue_escalations(f, 3, NULL);
+	assert_int_equal(wait_acked(f, 6, 5000), 6);
+	assert_relay_holds(f, 6);
+	assert_int_equal(harness_stop(&f->proc, 10000), 0);
+}
+
 /* Wait (bounded) for a short-lived process to exit; its exit status. */
 static int
 wait_exit(struct harness_proc *p)
@@ -642,6 +699,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_not_yet_admitted, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_notify_and_wakeup, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sighup_reload, setup,
 						teardown),
 	};
 

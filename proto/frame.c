@@ -89,32 +89,56 @@ check_relay(const Retfed__V1__RelayFrame *f, struct wire_error *err)
 	}
 }
 
-enum wire_reason
-client_frame_decode(const uint8_t *buf, size_t len, struct client_frame **ret,
-		    struct wire_error *err)
+/*
+ * The part both frame decoders share: size limit, a budgeted arena, strict
+ * scan and unpack. On success the caller owns *ret_arena and *ret_msg lives
+ * in it; on failure nothing is left to free.
+ */
+static enum wire_reason
+frame_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *buf,
+	     size_t len, struct wire_arena **ret_arena,
+	     ProtobufCMessage **ret_msg, struct wire_error *err)
 {
-	struct client_frame *f;
-	ProtobufCMessage *m = NULL;
+	struct wire_arena *arena;
 	enum wire_reason rc;
 
 	if (len > FRAME_MAX)
 		return wire_fail(err, WIRE_TOO_LARGE,
 				 "frame of %zu bytes exceeds the limit of %d",
 				 len, FRAME_MAX);
-	f = calloc(1, sizeof(*f));
-	if (f == NULL || (f->arena = wire_arena_new(
-				  wire_arena_budget_for(len))) == NULL) {
-		free(f);
+	arena = wire_arena_new(wire_arena_budget_for(len));
+	if (arena == NULL)
 		return wire_fail(err, WIRE_OVER_BUDGET, "out of memory");
-	}
-	rc = wire_unpack(&retfed__v1__client_frame__descriptor, buf, len,
-			 FRAME_MAX, f->arena, &m, err);
-	if (rc == WIRE_OK)
-		rc = check_client((const Retfed__V1__ClientFrame *)m, err);
+	rc = wire_unpack(desc, buf, len, FRAME_MAX, arena, ret_msg, err);
 	if (rc != WIRE_OK) {
-		client_frame_destroy(&f);
+		wire_arena_destroy(&arena);
 		return rc;
 	}
+	*ret_arena = arena;
+	return WIRE_OK;
+}
+
+enum wire_reason
+client_frame_decode(const uint8_t *buf, size_t len, struct client_frame **ret,
+		    struct wire_error *err)
+{
+	struct wire_arena *arena = NULL;
+	ProtobufCMessage *m = NULL;
+	struct client_frame *f;
+	enum wire_reason rc;
+
+	rc = frame_unpack(&retfed__v1__client_frame__descriptor, buf, len,
+			  &arena, &m, err);
+	if (rc != WIRE_OK)
+		return rc;
+	rc = check_client((const Retfed__V1__ClientFrame *)m, err);
+	if (rc == WIRE_OK && (f = calloc(1, sizeof(*f))) == NULL)
+		rc = wire_fail(err, WIRE_OVER_BUDGET, "out of memory");
+	if (rc != WIRE_OK) {
+		wire_arena_destroy(&arena);
+		return rc;
+	}
+	f->arena = arena;
 	f->msg = (const Retfed__V1__ClientFrame *)m;
 	*ret = f;
 	return WIRE_OK;
@@ -134,28 +158,23 @@ enum wire_reason
 relay_frame_decode(const uint8_t *buf, size_t len, struct relay_frame **ret,
 		   struct wire_error *err)
 {
-	struct relay_frame *f;
+	struct wire_arena *arena = NULL;
 	ProtobufCMessage *m = NULL;
+	struct relay_frame *f;
 	enum wire_reason rc;
 
-	if (len > FRAME_MAX)
-		return wire_fail(err, WIRE_TOO_LARGE,
-				 "frame of %zu bytes exceeds the limit of %d",
-				 len, FRAME_MAX);
-	f = calloc(1, sizeof(*f));
-	if (f == NULL || (f->arena = wire_arena_new(
-				  wire_arena_budget_for(len))) == NULL) {
-		free(f);
-		return wire_fail(err, WIRE_OVER_BUDGET, "out of memory");
-	}
-	rc = wire_unpack(&retfed__v1__relay_frame__descriptor, buf, len,
-			 FRAME_MAX, f->arena, &m, err);
-	if (rc == WIRE_OK)
-		rc = check_relay((const Retfed__V1__RelayFrame *)m, err);
+	rc = frame_unpack(&retfed__v1__relay_frame__descriptor, buf, len,
+			  &arena, &m, err);
+	if (rc != WIRE_OK)
+		return rc;
+	rc = check_relay((const Retfed__V1__RelayFrame *)m, err);
+	if (rc == WIRE_OK && (f = calloc(1, sizeof(*f))) == NULL)
+		rc = wire_fail(err, WIRE_OVER_BUDGET, "out of memory");
 	if (rc != WIRE_OK) {
-		relay_frame_destroy(&f);
+		wire_arena_destroy(&arena);
 		return rc;
 	}
+	f->arena = arena;
 	f->msg = (const Retfed__V1__RelayFrame *)m;
 	*ret = f;
 	return WIRE_OK;

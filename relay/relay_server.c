@@ -483,11 +483,13 @@ stage_verify(const struct relay_config *cfg, struct item *it)
 	if (it->reply != REPLY_NONE)
 		return;
 	if (it->peer) {
-		const Retfed__V1__Delivery *d = it->peer_frame->msg->delivery;
+		const Retfed__V1__RelayFrame *rf = it->peer_frame->msg;
 
+		if (rf->frame_case != RETFED__V1__RELAY_FRAME__FRAME_DELIVERY)
+			return; /* a receipt: handled in stage_store */
 		it->is_submit = 1;
-		it->env_bytes = d->envelope.data;
-		it->env_len = d->envelope.len;
+		it->env_bytes = rf->delivery->envelope.data;
+		it->env_len = rf->delivery->envelope.len;
 		goto envelope;
 	}
 	data = zmq_msg_data(&it->body);
@@ -659,6 +661,17 @@ stage_store(struct relay_server *srv, struct item *it)
 		it->stage_b = 1;
 		return store_submit(srv, it);
 	}
+	if (it->peer) {
+		const Retfed__V1__Receipt *r = it->peer_frame->msg->receipt;
+
+		/* The other BEN's recipient confirmed what we forwarded. */
+		if (relay_store_receipt_forward(srv->store, r->message_id.data,
+						r->recipient, r->received_ms,
+						&ok) != 0)
+			return -1;
+		srv->receipts_pending |= ok;
+		return 0;
+	}
 	if (it->frame == NULL)
 		return 0;
 	f = it->frame->msg;
@@ -824,12 +837,15 @@ read_peer(struct relay_server *srv, size_t k)
 		}
 		switch (f->msg->frame_case) {
 		case RETFED__V1__RELAY_FRAME__FRAME_DELIVERY:
+		case RETFED__V1__RELAY_FRAME__FRAME_RECEIPT:
 			it = &srv->items[srv->n_items++];
 			memset(it, 0, sizeof(*it));
 			snprintf(it->party, sizeof(it->party), "%s",
 				 relay_peer_party(p));
 			it->peer = k + 1;
-			it->peer_cursor = f->msg->delivery->cursor;
+			if (f->msg->frame_case ==
+			    RETFED__V1__RELAY_FRAME__FRAME_DELIVERY)
+				it->peer_cursor = f->msg->delivery->cursor;
 			it->peer_frame = f;
 			f = NULL;
 			break;
@@ -864,8 +880,8 @@ confirm_peers(struct relay_server *srv, int db_failed)
 		for (i = 0; i < srv->n_items && !blocked; i++) {
 			struct item *it = &srv->items[i];
 
-			if (it->peer != k + 1)
-				continue;
+			if (it->peer != k + 1 || it->peer_cursor == 0)
+				continue; /* another link's, or a receipt */
 			if (db_failed || (it->reply == REPLY_NACK &&
 					  wire_reason_is_transient(
 						  (int)it->err.reason))) {

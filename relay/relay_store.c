@@ -24,6 +24,7 @@ enum stmt_id {
 	ST_RECEIPTS,
 	ST_RECEIPT_DONE,
 	ST_COUNT,
+	ST_RECEIPT_FORWARD,
 	ST_N
 };
 
@@ -62,6 +63,9 @@ static const char *const stmt_sql[ST_N] = {
 			"WHERE party = ?1 ORDER BY id LIMIT ?2",
 	[ST_RECEIPT_DONE] = "DELETE FROM receipts WHERE id = ?1",
 	[ST_COUNT] = "SELECT count(*) FROM messages",
+	[ST_RECEIPT_FORWARD] =
+		"INSERT INTO receipts(party, msgid, recipient, received_ms) "
+		"SELECT origin, msgid, ?2, ?3 FROM messages WHERE msgid = ?1",
 };
 
 static const char schema_sql[] =
@@ -459,6 +463,22 @@ relay_store_receipts(struct relay_store *s, const char *party, size_t limit,
 	}
 	finish(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+relay_store_receipt_forward(struct relay_store *s, const uint8_t *msgid,
+			    const char *recipient, uint64_t received_ms,
+			    int *ret_found)
+{
+	sqlite3_stmt *st = s->st[ST_RECEIPT_FORWARD];
+
+	sqlite3_bind_blob(st, 1, msgid, 16, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)received_ms);
+	if (step_done(st) != 0)
+		return -1;
+	*ret_found = sqlite3_changes(s->db) > 0;
+	return 0;
 }
 
 int

@@ -123,6 +123,17 @@ int relay_store_deliveries(struct relay_store *s, const char *recipient,
 			   relay_store_delivery_fn fn, void *ctx)
 	__attribute__((warn_unused_result));
 
+/*
+ * A peer relay reports that `recipient` (a party of its BEN) confirmed the
+ * envelope msgid, which this relay forwarded: record a receipt for the
+ * party that submitted it here. *ret_found = 0 when msgid is not stored
+ * here. Must run inside a transaction. Returns 0 or -1.
+ */
+int relay_store_receipt_forward(struct relay_store *s, const uint8_t *msgid,
+				const char *recipient, uint64_t received_ms,
+				int *ret_found)
+	__attribute__((warn_unused_result));
+
 /* Called for each pending receipt; return non-zero to stop early. */
 typedef int (*relay_store_receipt_fn)(void *ctx, int64_t id,
 				      const uint8_t *msgid,

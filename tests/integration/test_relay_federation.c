@@ -3,7 +3,8 @@
  * (issue 7, relay part). Learning summaries and peer reviews cross the BEN
  * boundary byte for byte (the author's signature intact), exactly once,
  * also when the other relay was down when they were sent; escalations
- * never cross.
+ * never cross; receipts of the other BEN's recipients come back to the
+ * author.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "envelope.h"
 #include "harness.h"
 
 #define REPLY_MS 10000
@@ -152,11 +154,20 @@ test_cross_ben(void **state)
 	struct harness_client *dnh = client(&w->b, &w->desk_nh);
 	uint8_t *ls1, *ls2, *prq, *esc;
 	size_t l1, l2, lp, le;
+	uint8_t ls_id[16];
 	struct relay_frame *f;
 
 	/* A learning summary of Noord-Limburg reaches BEN Noord-Holland's
 	 * desk and region, byte for byte. */
 	ls1 = send_ok(nl, &w->nl, KIND(LEARNING_SUMMARY), 1, NULL, &l1);
+	{
+		struct envelope *e = NULL;
+		struct wire_error err;
+
+		assert_int_equal(envelope_decode(ls1, l1, &e, &err), WIRE_OK);
+		memcpy(ls_id, e->body->message_id.data, 16);
+		envelope_destroy(&e);
+	}
 	expect_bytes(dbel, ls1, l1);
 	expect_bytes(wf, ls1, l1);
 	expect_bytes(dnh, ls1, l1);
@@ -187,10 +198,25 @@ test_cross_ben(void **state)
 	assert_null(harness_client_recv(dnh, HARNESS_WANT_DELIVERY, 200));
 	assert_null(harness_client_recv(dbel, HARNESS_WANT_DELIVERY, 200));
 
-	/* Noord-Limburg learns that the other BEN received its summaries. */
-	f = harness_client_recv(nl, HARNESS_WANT_RECEIPT, REPLY_MS);
-	assert_non_null(f);
-	relay_frame_destroy(&f);
+	/* Noord-Limburg learns who received its summaries, on both sides of
+	 * the boundary: its own desk, the other relay, and (forwarded back
+	 * by that relay) Westfriesland and the other BEN's desk. */
+	{
+		int wf_seen = 0, i;
+
+		for (i = 0; i < 16 && !wf_seen; i++) {
+			f = harness_client_recv(nl, HARNESS_WANT_RECEIPT,
+						REPLY_MS);
+			assert_non_null(f);
+			if (strcmp(f->msg->receipt->recipient,
+				   "region:westfriesland") == 0 &&
+			    memcmp(f->msg->receipt->message_id.data,
+				   ls_id, 16) == 0)
+				wf_seen = 1;
+			relay_frame_destroy(&f);
+		}
+		assert_true(wf_seen);
+	}
 
 	harness_client_destroy(&nl);
 	harness_client_destroy(&dbel);

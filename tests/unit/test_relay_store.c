@@ -260,6 +260,27 @@ test_deliveries_and_receipts(void **state)
 					      &r),
 			 0);
 	assert_int_equal(r.n, 1);
+
+	/* A peer relay's receipt for a forwarded envelope reaches its
+	 * submitter; one for an unknown id is ignored. */
+	make_msg(&m, id, 1, "region:x", 1, env, sizeof(env));
+	assert_int_equal(relay_store_begin(s), 0);
+	assert_int_equal(relay_store_receipt_forward(s, id, "region:far",
+						     1800000000000ULL, &found),
+			 0);
+	assert_true(found);
+	memset(id, 0x77, 16);
+	assert_int_equal(relay_store_receipt_forward(s, id, "region:far",
+						     1800000000000ULL, &found),
+			 0);
+	assert_false(found);
+	assert_int_equal(relay_store_commit(s), 0);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(relay_store_receipts(s, "region:x", 10, receipt_fn,
+					      &r),
+			 0);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.recipient, "region:far");
 	relay_store_destroy(&s);
 }
 

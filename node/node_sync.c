@@ -566,6 +566,12 @@ on_delivery(struct node_sync *s, const Retfed__V1__Delivery *d, uint64_t now,
 		s->resume_at = now + NODE_SYNC_BACKOFF_MIN_MS * 10;
 		return NODE_OK;
 	}
+	if (rc == NODE_ERR_INVALID) {
+		/* Not a delivery we can record (the frame checks make this
+		 * unreachable); not confirmed, the relay sends it again. */
+		emit_simple(s, NODE_SYNC_ERROR, aerr.detail);
+		return NODE_OK;
+	}
 	if (rc != NODE_OK) {
 		*err = aerr;
 		return rc;

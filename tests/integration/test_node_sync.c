@@ -254,6 +254,23 @@ relay_count(struct fixture *f, const char *sql)
 	return n;
 }
 
+/* How many lines of a file contain needle. */
+static int
+count_in_file(const char *path, const char *needle)
+{
+	char line[1024];
+	FILE *fp = fopen(path, "r");
+	int n = 0;
+
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strstr(line, needle) != NULL)
+			n++;
+	fclose(fp);
+	return n;
+}
+
 static int
 acked(struct fixture *f)
 {
@@ -359,6 +376,9 @@ test_kill9_mid_drain(void **state)
 		      "(%.0f messages/s, start-up included)\n",
 		      n - before, (unsigned long long)t0,
 		      t0 ? (double)(n - before) * 1000.0 / (double)t0 : 0.0);
+	print_message("after the restart %d messages were sent again and "
+		      "answered as duplicates by the relay\n",
+		      count_in_file(f->log, "duplicate=1"));
 	/* Nothing lost, nothing stored twice, each acked exactly once. */
 	assert_relay_holds(f, n);
 	assert_int_equal(count(f->db, "SELECT count(*) FROM audit WHERE"

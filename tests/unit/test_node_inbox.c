@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include <sodium.h>
+
 #include "envelope.h"
 #include "keyfile.h"
 #include "msgid.h"
@@ -308,6 +310,48 @@ test_hook_retry_and_reject(void **state)
 	free(env);
 }
 
+/* Every truncation and a thousand single-bit flips of a valid delivery:
+ * each is refused (the signature covers the body, the decoder rejects any
+ * other change), nothing is stored, and the valid one still goes in. */
+static void
+test_mangled_deliveries(void **state)
+{
+	struct fixture *f = *state;
+	enum node_inbox_result res;
+	struct node_msg_error err;
+	uint8_t id[MSGID_LEN], *copy;
+	size_t len, i;
+	uint64_t cursor = 1;
+	uint8_t *env = decision(&f->desk, 1, &len, id);
+
+	copy = malloc(len);
+	assert_non_null(copy);
+	for (i = 0; i < len; i++, cursor++) {
+		assert_int_equal(node_inbox_accept(f->db, &f->cfg, env, i,
+						   cursor, &res, NULL, &err),
+				 NODE_OK);
+		assert_int_equal(res, NODE_INBOX_REFUSED);
+	}
+	for (i = 0; i < 1000; i++, cursor++) {
+		memcpy(copy, env, len);
+		copy[randombytes_uniform((uint32_t)len)] ^=
+			(uint8_t)(1u << randombytes_uniform(8));
+		assert_int_equal(node_inbox_accept(f->db, &f->cfg, copy, len,
+						   cursor, &res, NULL, &err),
+				 NODE_OK);
+		assert_int_equal(res, NODE_INBOX_REFUSED);
+	}
+	assert_int_equal(count(f->db, "SELECT count(*) FROM inbox"), 0);
+	assert_int_equal(f->applied, 0);
+	/* The valid one still goes in afterwards. */
+	assert_int_equal(node_inbox_accept(f->db, &f->cfg, env, len, cursor,
+					   &res, NULL, &err),
+			 NODE_OK);
+	assert_int_equal(res, NODE_INBOX_APPLIED);
+	free(copy);
+	free(env);
+}
+
 static void
 test_kind_rules(void **state)
 {
@@ -351,6 +395,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hook_retry_and_reject,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mangled_deliveries, setup,
+						teardown),
 		cmocka_unit_test(test_kind_rules),
 	};
 

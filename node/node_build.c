@@ -470,12 +470,12 @@ check_ladder(const struct node_requests_facts *f, const char *what,
 		return NODE_OK;
 	if (!node_lifecycle_past_triage(f->phase))
 		return bfail(err, NODE_ERR_TRANSITION, "",
-			     "casus %lld is in phase %s: a %s needs a casus "
+			     "casus %lld is in phase %s: %s needs a casus "
 			     "past triage (discuss it first: bespreken)",
 			     (long long)f->casus_id,
 			     node_lifecycle_phase_name(f->phase), what);
 	return bfail(err, NODE_ERR_TRANSITION, "",
-		     "casus %lld is %s: a %s needs an open casus (overleg or "
+		     "casus %lld is %s: %s needs an open casus (overleg or "
 		     "monitoren)",
 		     (long long)f->casus_id, node_lifecycle_phase_name(f->phase),
 		     what);
@@ -552,7 +552,7 @@ copy_areas(const char *msg, const struct node_requests_facts *f,
 	if (required && f->n_areas == 0)
 		return bfail(err, NODE_ERR_INVALID, "problem_areas",
 			     "casus %lld has no problem areas: record them "
-			     "first (ret casus wijzig --problemen)",
+			     "first (ret casus wijzig --probleem)",
 			     (long long)f->casus_id);
 	for (unsigned i = 0; i < f->n_areas && i < 12; i++)
 		d->areas[i] = (Retfed__V1__ProblemArea)f->areas[i];
@@ -635,7 +635,7 @@ node_build_escalation(const struct node_build_ctx *ctx,
 	s = load_casus(ctx, in->casus_id, &facts, &names, err);
 	if (s != NODE_OK)
 		return s;
-	if ((s = check_ladder(&facts, "opschaling", err)) != NODE_OK)
+	if ((s = check_ladder(&facts, "an opschaling", err)) != NODE_OK)
 		goto out;
 	if (in->thread_id != NULL) {
 		struct node_sent_request r;
@@ -732,7 +732,7 @@ node_build_procesversneller(const struct node_build_ctx *ctx,
 	s = load_casus(ctx, in->casus_id, &facts, &names, err);
 	if (s != NODE_OK)
 		return s;
-	if ((s = check_ladder(&facts, "procesversneller request", err)) != NODE_OK)
+	if ((s = check_ladder(&facts, "a procesversneller request", err)) != NODE_OK)
 		goto out;
 	if ((d = draft_new(RETFED__V1__KIND__KIND_PROCESVERSNELLER)) == NULL) {
 		s = bfail(err, NODE_ERR_NOMEM, "", "out of memory");

@@ -24,12 +24,6 @@
 int cli_opschaling(int argc, char **argv);
 int cli_procesversneller(int argc, char **argv);
 int cli_peerreview(int argc, char **argv);
-#pragma weak cli_opschaling
-#pragma weak cli_procesversneller
-#pragma weak cli_peerreview
-int cli_opschaling(int argc, char **argv);
-int cli_procesversneller(int argc, char **argv);
-int cli_peerreview(int argc, char **argv);
 #pragma weak cli_dashboard
 int cli_dashboard(int argc, char **argv);
 
@@ -41,9 +35,6 @@ static const struct cli_command commands[] = {
 	{"privacy", cli_privacy, N_("Check text for personal data before it leaves the node")},
 	{"outbox", cli_outbox, N_("Show the messages waiting to be sent to the relay")},
 	{"inbox", cli_inbox, N_("Show the messages received from the relay")},
-	{"opschaling", cli_opschaling, N_("Escalate a stuck casus to the BEN (opschalingsverzoek)")},
-	{"procesversneller", cli_procesversneller, N_("Ask the BEN for a procesversneller for a casus")},
-	{"peer-review", cli_peerreview, N_("Ask another region for a peer review, or answer one")},
 	{"opschaling", cli_opschaling, N_("Escalate a stuck casus to the BEN (opschalingsverzoek)")},
 	{"procesversneller", cli_procesversneller, N_("Ask the BEN for a procesversneller for a casus")},
 	{"peer-review", cli_peerreview, N_("Ask another region for a peer review, or answer one")},

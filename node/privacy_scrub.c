@@ -158,7 +158,9 @@ static const char *const street_suffixes[] = {
 	"straat", "laan", "weg", "plein", "gracht", "singel", "kade", "dyk",
 	"steeg", "pad", "dreef", "hof", "park", "markt", "baan", "wal",
 	"haven", "erf", "veld", "straatje", "pleintje", "kamp", "boulevard",
-	"allee", "promenade", "hoven", "akker", "weide", "plantsoen", NULL
+	"allee", "promenade", "hoven", "akker", "weide", "plantsoen", "poort",
+	"hoek", "dal", "donk", "heide", "broek", "beemd", "hoeve", "gaarde",
+	"stede", "dries", "kwartier", "berg", NULL
 };
 
 static const char *const street_words[] = {
@@ -1137,6 +1139,12 @@ glued_right(const struct scan *sc, long i)
 }
 
 static int
+word_capital(const struct scan *sc, long i)
+{
+	return is_type(sc, i, T_WORD) && (sc->tk[i].flags & F_CAP);
+}
+
+static int
 is_initial(const struct scan *sc, long i)
 {
 	return is_type(sc, i, T_WORD) && (sc->tk[i].flags & F_UPPER) &&
@@ -1820,10 +1828,10 @@ scan_ages(struct scan *sc)
 /* ------------------------------------------------------------------ */
 /* Postcodes and addresses.                                             */
 
+/* Two-letter Dutch words that may follow a year in running text. */
 static const char *const two_letter_words[] = {
 	"en", "in", "op", "of", "is", "de", "te", "al", "na", "om", "zo", "nu",
-	"ze", "we", "je", "ik", "er", "ie", "uw", "ja", "u", "hè", "he", "ok",
-	"mn", "zn", "ca", "bv", "nr", "no", NULL
+	"ze", "we", "je", "ik", "er", NULL
 };
 
 static void
@@ -1854,7 +1862,9 @@ scan_postcodes(struct scan *sc)
 		    sc->t[sc->tk[w].s + 1] >= 'a' && sc->t[sc->tk[w].s + 1] <= 'z' &&
 		    in_list(two_letter_words, tf(sc, w), sc->tk[w].fl) &&
 		    ((num_val(sc, i) >= 1900 && num_val(sc, i) <= 2099) ||
-		     is_punct(sc, pv(sc, i), 0x20AC) || word_is(sc, nx(sc, w), "euro")))
+		     is_punct(sc, pv(sc, i), 0x20AC) || word_is(sc, nx(sc, w), "euro")) &&
+		    !is_punct(sc, w + 1, ')') &&
+		    !(word_is(sc, w, "te") && word_capital(sc, nx(sc, w))))
 			continue;
 		mark(sc, i, w, SCRUB_CAT_POSTCODE);
 		i = w;
@@ -1881,10 +1891,51 @@ house_addition(const struct scan *sc, long j)
 	return j;
 }
 
+
+/* Words before a number that are not a street: Bijlage 3a, Fase 2b. */
+static const char *const not_streets[] = {
+	"artikel", "art", "hoofdstuk", "bijlage", "paragraaf", "lid", "versie",
+	"niveau", "klas", "kamer", "stap", "fase", "groep", "week", "module",
+	"sessie", "ronde", "route", "bus", "lyn", "zaal", "lokaal", "gebouw",
+	"blok", "verdieping", "pagina", "punt", "regel", "cluster", "leerjaar",
+	"vraag", "onderdeel", "casus", "nummer", "type", "tabel", "figuur",
+	"optie", "variant", "categorie", "prioriteit", "graad", "schaal",
+	"score", "deel", "serie", "kwartaal", "jaar", "periode", "afdeling",
+	"unit", "bed", "woning", "huisnummer", "nr", "ronde", "bladzyde",
+	"item", "taak", "doel", "actie", "stelling", "zone", "sector", NULL
+};
+
+/* Is the street name starting at token start announced as an address
+ * (woont aan de X 12, adres: X 12)? */
+static const char *const adres_words[] = {
+	"adres", "woonadres", "postadres", "bezoekadres", "adresgegevens",
+	"correspondentieadres", "verblyfadres", "verblyfsadres", "huisadres",
+	"thuisadres", NULL
+};
+
 static int
-word_capital(const struct scan *sc, long i)
+address_cue(const struct scan *sc, long start)
 {
-	return is_type(sc, i, T_WORD) && (sc->tk[i].flags & F_CAP);
+	static const char *const living[] = {
+		"woont", "wonen", "wonend", "wonende", "woonachtig", "woonde",
+		"verhuisd", "verhuist", "verhuizen", "gevestigd", "verblyft",
+		"verblyven", "ingeschreven", "verbleef", NULL
+	};
+	long p = pv(sc, start);
+	int steps = 0;
+
+	while (word_in(sc, p, name_glue) && steps < 3) {
+		p = pv(sc, p);
+		steps++;
+	}
+	if (is_punct(sc, p, ':'))
+		p = pv(sc, p);
+	if (word_in(sc, p, adres_words))
+		return 1;
+	if ((word_is(sc, p, "aan") || word_is(sc, p, "op") || word_is(sc, p, "in") ||
+	     word_is(sc, p, "naar")) && word_in(sc, pv(sc, p), living))
+		return 1;
+	return 0;
 }
 
 static void
@@ -1921,6 +1972,12 @@ scan_addresses(struct scan *sc)
 
 			if (!is_type(sc, k, T_WORD))
 				break;
+			/* "Adres Vlasakkers 3": the cue is not part of it. */
+			if (k != w && (in_list(adres_words, f, fl) ||
+				       in_list(titles_strict, f, fl) ||
+				       in_list(titles_role, f, fl)) &&
+			    !in_list(name_glue, f, fl))
+				break;
 			if (in_list(place_words, f, fl))
 				place = 1;
 			if (ends_with_any(street_suffixes, f, fl, 2) ||
@@ -1944,11 +2001,38 @@ scan_addresses(struct scan *sc)
 				break;
 			k -= 2;
 		}
-		if (!street || place)
-			continue;
 		if (tlen(sc, i) == 4 && v >= 1900 && v <= 2099)
 			continue;
 		a = house_addition(sc, i);
+		if (!street || place) {
+			/* No street word: an address only when announced, when
+			 * a postcode follows, or with a house number addition
+			 * (Zuiderpoort 12a). */
+			long q = a + 1;
+			int ok = 0;
+
+			if (!word_capital(sc, start) || word_in(sc, w, not_streets) ||
+			    word_in(sc, w, common_words) || word_in(sc, w, month_full) ||
+			    word_in(sc, w, titles_strict) || word_in(sc, w, titles_role))
+				continue;
+			if (small_space(sc, q))
+				q++;
+			if (is_punct(sc, q, ',') || is_punct(sc, q, '('))
+				q++;
+			if (small_space(sc, q))
+				q++;
+			if ((is_type(sc, q, T_PH) && tlen(sc, q) == 10 &&
+			     memcmp(sc->t + sc->tk[q].s, "[POSTCODE]", 10) == 0) ||
+			    (q < NTK(sc) && sc->tk[q].s < sc->len &&
+			     sc->mk[sc->tk[q].s] == SCRUB_CAT_POSTCODE))
+				ok = 1;
+			if (address_cue(sc, start))
+				ok = 1;
+			if (a != i && !place)
+				ok = 1;
+			if (!ok)
+				continue;
+		}
 		j = a;
 		mark(sc, start, j, SCRUB_CAT_ADRES);
 		i = j;
@@ -2648,8 +2732,11 @@ scan_titles(struct scan *sc)
 			if (c >= 0)
 				e = c;
 		} else {
-			if (word_in(sc, k, place_words) || word_in(sc, k, titles_strict) ||
-			    word_in(sc, k, titles_role))
+			/* A place after a role word is no name (familie
+			 * Venlo is unlikely, but oma Venlo is no person);
+			 * after a title it is one (mevrouw Beek). */
+			if ((role && word_in(sc, k, place_words)) ||
+			    word_in(sc, k, titles_strict) || word_in(sc, k, titles_role))
 				continue;
 			if (word_capital(sc, k)) {
 				e = cap_chain(sc, k, 5, 0);

@@ -102,6 +102,10 @@ test_postcode_address(void **state)
 	expect("1621 AB, 1621AB, 1621 ab, 1621-AB", NULL,
 	       "[POSTCODE], [POSTCODE], [POSTCODE], [POSTCODE]");
 	expect("in 2015 en 2016", NULL, "in 2015 en 2016");
+	/* Lower-case letters that are a word, but a place follows. */
+	expect("woont aan de Markt 3, 1955 te Venlo", NULL,
+	       "woont aan de [ADRES], [POSTCODE] Venlo");
+	expect("Adres Vlasakkers 3 (6041 mn)", NULL, "Adres [ADRES] ([POSTCODE])");
 	expect("Kerkstraat 12a en Grote Oost 12-2", NULL, "[ADRES] en [ADRES]");
 	expect("Laan van Nieuw Oost-Indië 123 A, Postbus 1234", NULL,
 	       "[ADRES], [ADRES]");

@@ -11,6 +11,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* One input: decode the frame and any envelope in it; re-pack it. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

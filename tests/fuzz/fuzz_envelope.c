@@ -34,6 +34,7 @@ setup_once(void)
 	ready = 1;
 }
 
+/* One input: decode, and on success verify, re-seal and decode again. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -14,6 +14,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* One input: the public parsers, then the key file parser, round trip. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

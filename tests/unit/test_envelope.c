@@ -1428,7 +1428,8 @@ test_memory_budget(void **state)
 
 		fx_cell(&one, "a", 0, 0);
 		for (k = 0; k < 16; k++) {
-			snprintf(keys[k], sizeof(keys[k]), "%c", (int)('a' + k));
+			snprintf(keys[k], sizeof(keys[k]), "%c",
+				 (int)('a' + k));
 			fx_cell(&fx.many_cells[k], keys[k], 0, 0);
 			fx.many[k] = &fx.many_cells[k];
 		}
@@ -1450,9 +1451,9 @@ test_memory_budget(void **state)
 /*
  * The classic protobuf-c stack overflow: a message nested in itself some
  * 12 000 times (42 KB). Our schema has no recursive type, so through an
- * envelope the scan meets a field the inner type does not have after three levels
- * (Body.learning_summary -> LearningSummary.median_days_to_close -> Cell,
- * which has no field 13) and stops there. The depth limit itself is proved
+ * envelope the scan meets a field the inner type does not have after three
+ * levels (Body.learning_summary -> LearningSummary.median_days_to_close ->
+ * Cell, which has no field 13) and stops there. The depth limit itself is proved
  * with a self-referring descriptor in test_wire_scan.c.
  */
 static void
@@ -2055,7 +2056,8 @@ test_summary_rules(void **state)
 		*cnt[k] = SUMMARY_MAX_CELLS;
 		expect_fx(names[k], WIRE_OK, NULL);
 		*cnt[k] = SUMMARY_MAX_CELLS + 1;
-		expect_fx(names[k], WIRE_OUT_OF_RANGE, "has more than 16 cells");
+		expect_fx(names[k], WIRE_OUT_OF_RANGE,
+			  "has more than 16 cells");
 		*cnt[k] = 3;
 		fx_cell(&fx.many_cells[2], "k0", 1, 0);
 		expect_fx(names[k], WIRE_OUT_OF_RANGE, "repeats key k0");

@@ -90,8 +90,8 @@ test_generate(void **state)
 	{
 		uint8_t seed[32], sk[64];
 
-		assert_int_equal(crypto_sign_ed25519_sk_to_seed(seed, k.sign_sk),
-				 0);
+		assert_int_equal(
+			crypto_sign_ed25519_sk_to_seed(seed, k.sign_sk), 0);
 		assert_int_equal(crypto_sign_seed_keypair(pk, sk, seed), 0);
 		assert_memory_equal(pk, k.sign_pk, 32);
 		assert_memory_equal(sk, k.sign_sk, 64);
@@ -367,8 +367,8 @@ test_parse_errors_name_their_line(void **state)
 			  "line 3: transport_secret");
 	expect_line_error(valid, 4,
 			  "transport_public = "
-			  "\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\""
-			  "\"\"\"\"\"\"\"\"\"\"\"\"\"\n",
+			  "\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\""
+			  "\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\n",
 			  "line 4: transport_public is not 40 Z85");
 	expect_line_error(valid, 5, "pseudonym_secret = abcd\n",
 			  "line 5: pseudonym_secret is not 64 hex");
@@ -522,7 +522,8 @@ test_public_parsers(void **state)
 				 "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf\""),
 			 -1);
 	assert_int_equal(keyfile_parse_transport_public(
-				 "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]y\xc3\xa9"),
+				 "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]y"
+				 "\xc3\xa9"),
 			 -1);
 	/* Five characters whose value does not fit in 32 bits. */
 	assert_int_equal(keyfile_parse_transport_public(

@@ -345,6 +345,38 @@ test_pack_nack(void **state)
 	relay_frame_destroy(&f);
 	free(fr);
 
+	/* The cut never splits a character: 198 + a 2-byte é, 197 + a
+	 * 3-byte euro sign, both 200 bytes. */
+	{
+		static const char *const tails[] = {"\xc3\xa9", "\xe2\x82\xac"};
+		size_t t;
+
+		for (t = 0; t < 2; t++) {
+			size_t keep = WIRE_DETAIL_MAX - 2 - t;
+
+			memset(longer, 'x', keep);
+			memcpy(longer + keep, tails[t], strlen(tails[t]));
+			longer[keep + strlen(tails[t])] = '\0';
+			assert_int_equal(strlen(longer), WIRE_DETAIL_MAX);
+			assert_int_equal(frame_pack_nack(id, 1, WIRE_MALFORMED,
+							 longer, &fr, &flen),
+					 0);
+			assert_int_equal(relay_frame_decode(fr, flen, &f, &err),
+					 WIRE_OK);
+			assert_int_equal(strlen(f->msg->nack->detail), keep);
+			relay_frame_destroy(&f);
+			free(fr);
+		}
+	}
+	/* Bytes that are not UTF-8 become '?', so the frame still decodes. */
+	assert_int_equal(frame_pack_nack(id, 1, WIRE_BAD_STRING,
+					 "bad \xff byte", &fr, &flen),
+			 0);
+	assert_int_equal(relay_frame_decode(fr, flen, &f, &err), WIRE_OK);
+	assert_string_equal(f->msg->nack->detail, "bad ? byte");
+	relay_frame_destroy(&f);
+	free(fr);
+
 	/* Every reason code the library has goes over the wire. */
 	{
 		int r;

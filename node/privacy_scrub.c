@@ -1864,7 +1864,8 @@ scan_postcodes(struct scan *sc)
 		    ((num_val(sc, i) >= 1900 && num_val(sc, i) <= 2099) ||
 		     is_punct(sc, pv(sc, i), 0x20AC) || word_is(sc, nx(sc, w), "euro")) &&
 		    !is_punct(sc, w + 1, ')') &&
-		    !(word_is(sc, w, "te") && word_capital(sc, nx(sc, w))))
+		    !((word_is(sc, w, "te") || is_punct(sc, pv(sc, i), ',')) &&
+		      word_capital(sc, nx(sc, w))))
 			continue;
 		mark(sc, i, w, SCRUB_CAT_POSTCODE);
 		i = w;

@@ -106,6 +106,8 @@ test_postcode_address(void **state)
 	expect("woont aan de Markt 3, 1955 te Venlo", NULL,
 	       "woont aan de [ADRES], [POSTCODE] Venlo");
 	expect("Adres Vlasakkers 3 (6041 mn)", NULL, "Adres [ADRES] ([POSTCODE])");
+	expect("woont aan de Markt 3, 2024 ze Weert", NULL,
+	       "woont aan de [ADRES], [POSTCODE] Weert");
 	expect("Kerkstraat 12a en Grote Oost 12-2", NULL, "[ADRES] en [ADRES]");
 	expect("Laan van Nieuw Oost-Indië 123 A, Postbus 1234", NULL,
 	       "[ADRES], [ADRES]");

@@ -9,8 +9,8 @@
  * any kind must make decoding or verification fail.
  *
  * Run with RET_WRITE_CORPUS=<dir> to also write one sealed envelope of each
- * kind (and the frames that carry them) as fuzz seeds into
- * <dir>/envelope, <dir>/client_frame and <dir>/relay_frame.
+ * kind (its body, and the frames that carry it) as fuzz seeds into
+ * <dir>/envelope, <dir>/body, <dir>/client_frame and <dir>/relay_frame.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -2154,6 +2154,19 @@ write_file(const char *dir, const char *sub, const char *name,
 	assert_int_equal(fclose(f), 0);
 }
 
+/* The signed body bytes of a sealed envelope, as a fuzz_body seed. */
+static void
+write_body_seed(const char *dir, const char *name, const uint8_t *env,
+		size_t len)
+{
+	struct envelope *e = NULL;
+	struct wire_error err;
+
+	assert_int_equal(envelope_decode(env, len, &e, &err), WIRE_OK);
+	write_file(dir, "body", name, e->outer->body.data, e->outer->body.len);
+	envelope_destroy(&e);
+}
+
 /* With RET_WRITE_CORPUS set, write seeds for the fuzz targets. */
 static void
 test_write_corpus(void **state)
@@ -2173,6 +2186,7 @@ test_write_corpus(void **state)
 		env = seal_fx(&len);
 		snprintf(name, sizeof(name), "%s.bin", envelope_kind_name(k));
 		write_file(dir, "envelope", name, env, len);
+		write_body_seed(dir, name, env, len);
 		assert_int_equal(frame_pack_submit(env, len, &fr, &flen), 0);
 		snprintf(name, sizeof(name), "submit-%s.bin",
 			 envelope_kind_name(k));
@@ -2200,6 +2214,7 @@ test_write_corpus(void **state)
 	fx.sum.n_by_question_type = 1;
 	env = seal_fx(&len);
 	write_file(dir, "envelope", "learning_summary-full.bin", env, len);
+	write_body_seed(dir, "learning_summary-full.bin", env, len);
 	free(env);
 	fx_body(RETFED__V1__KIND__KIND_ESCALATION);
 	fx.esc.thread_id.data = fx.ref_id;
@@ -2207,6 +2222,7 @@ test_write_corpus(void **state)
 	fx.esc.answer = S("Ja, sinds maart.");
 	env = seal_fx(&len);
 	write_file(dir, "envelope", "escalation-answer.bin", env, len);
+	write_body_seed(dir, "escalation-answer.bin", env, len);
 	free(env);
 }
 

@@ -18,7 +18,7 @@
 
 int
 cli_build_text(const char *cmd, const char *flag, const char *text,
-	       const char *file, int required, char **ret)
+               const char *file, int required, char **ret)
 {
 	FILE *f;
 	char *buf;
@@ -26,12 +26,13 @@ cli_build_text(const char *cmd, const char *flag, const char *text,
 
 	*ret = NULL;
 	if (text != NULL && file != NULL)
-		return cli_usage_error(cmd, _("give %s or %s-bestand, not both"),
-				       flag, flag);
+		return cli_usage_error(
+		    cmd, _("give %s or %s-bestand, not both"), flag, flag);
 	if (text == NULL && file == NULL) {
 		if (required)
-			return cli_usage_error(cmd, _("%s (or %s-bestand) is required"),
-					       flag, flag);
+			return cli_usage_error(
+			    cmd, _("%s (or %s-bestand) is required"), flag,
+			    flag);
 		return 0;
 	}
 	if (text != NULL) {
@@ -45,7 +46,7 @@ cli_build_text(const char *cmd, const char *flag, const char *text,
 	f = fopen(file, "rb");
 	if (f == NULL) {
 		cli_error(_("%s-bestand: cannot open '%s': %s"), flag, file,
-			  strerror(errno));
+		          strerror(errno));
 		return EX_NOINPUT;
 	}
 	buf = malloc(TEXT_FILE_MAX + 1);
@@ -65,7 +66,7 @@ cli_build_text(const char *cmd, const char *flag, const char *text,
 	if (n > TEXT_FILE_MAX) {
 		free(buf);
 		cli_error(_("%s-bestand: '%s' is longer than %d bytes"), flag,
-			  file, TEXT_FILE_MAX);
+		          file, TEXT_FILE_MAX);
 		return EX_DATAERR;
 	}
 	/* A trailing newline of an editor is not part of the text. */
@@ -103,7 +104,8 @@ cli_build_open(struct cli_ctx *ctx, struct node_build_ctx *bctx)
 	bctx->keys = node_config_keys(ctx->cfg);
 	bctx->today = NULL;
 	if (bctx->keys == NULL) {
-		cli_error("%s", _("the key file of this region could not be read"));
+		cli_error("%s",
+		          _("the key file of this region could not be read"));
 		cli_ctx_close(ctx);
 		return EX_CONFIG;
 	}
@@ -117,20 +119,20 @@ option_of(const char *field)
 	static const struct {
 		const char *field, *option;
 	} map[] = {
-		{"why_stuck", "--waarom-vast"},
-		{"what_was_tried", "--geprobeerd"},
-		{"answer", "--antwoord"},
-		{"support_asked", "--steun"},
-		{"urgency", "--urgentie"},
-		{"thread_id", "--vervolg-op"},
-		{"stagnation_reason", "--reden"},
-		{"expected_weeks", "--weken"},
-		{"approach", "--aanpak"},
-		{"question", "--vraag"},
-		{"review", "--review"},
-		{"recipient", "--aan"},
-		{"age_band", "--casus"},
-		{"problem_areas", "--casus"},
+	    {"why_stuck", "--waarom-vast"},
+	    {"what_was_tried", "--geprobeerd"},
+	    {"answer", "--antwoord"},
+	    {"support_asked", "--steun"},
+	    {"urgency", "--urgentie"},
+	    {"thread_id", "--vervolg-op"},
+	    {"stagnation_reason", "--reden"},
+	    {"expected_weeks", "--weken"},
+	    {"approach", "--aanpak"},
+	    {"question", "--vraag"},
+	    {"review", "--review"},
+	    {"recipient", "--aan"},
+	    {"age_band", "--casus"},
+	    {"problem_areas", "--casus"},
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -144,21 +146,23 @@ cli_build_refused(const struct node_build_error *e)
 {
 	if (e->scrub_refused) {
 		if (e->category != SCRUB_CAT_NONE)
-			cli_error(_("%s cannot leave the node as it is: rewrite the "
-				    "part at byte %zu, it looks like %s. Nothing was "
-				    "queued."),
-				  option_of(e->field), e->offset,
-				  scrub_category_placeholder(e->category));
+			cli_error(
+			    _("%s cannot leave the node as it is: rewrite the "
+			      "part at byte %zu, it looks like %s. Nothing was "
+			      "queued."),
+			    option_of(e->field), e->offset,
+			    scrub_category_placeholder(e->category));
 		else
-			cli_error(_("%s cannot leave the node as it is: rewrite the "
-				    "part at byte %zu. Nothing was queued."),
-				  option_of(e->field), e->offset);
+			cli_error(
+			    _("%s cannot leave the node as it is: rewrite the "
+			      "part at byte %zu. Nothing was queued."),
+			    option_of(e->field), e->offset);
 		cli_error("%s", e->detail);
 		return EX_DATAERR;
 	}
 	if (e->field[0] != '\0')
 		cli_error(_("%s: %s. Nothing was queued."), option_of(e->field),
-			  e->detail);
+		          e->detail);
 	else
 		cli_error(_("%s. Nothing was queued."), e->detail);
 	return cli_exit_code(e->status);
@@ -166,7 +170,7 @@ cli_build_refused(const struct node_build_error *e)
 
 int
 cli_build_deliver(struct cli_ctx *ctx, const struct node_build_ctx *bctx,
-		  const struct node_build_draft *d, bool preview)
+                  const struct node_build_draft *d, bool preview)
 {
 	struct node_build_error e;
 	json_t *p = NULL, *out;
@@ -181,14 +185,17 @@ cli_build_deliver(struct cli_ctx *ctx, const struct node_build_ctx *bctx,
 		if (s != NODE_OK)
 			return cli_fail(s, "preview");
 		if (ctx->json) {
-			out = json_pack("{s:b, s:O}", "preview", 1, "message", p);
+			out =
+			    json_pack("{s:b, s:O}", "preview", 1, "message", p);
 			rc = out != NULL ? cli_print_json(out) : EX_SOFTWARE;
 			json_decref(out);
 		} else {
-			printf("%s", _("Preview: exactly this would leave the node "
-				       "(nothing was queued):\n"));
-			rc = node_build_preview_print(p, stdout) == 0 ? EX_OK
-								      : EX_IOERR;
+			printf("%s",
+			       _("Preview: exactly this would leave the node "
+			         "(nothing was queued):\n"));
+			rc = node_build_preview_print(p, stdout) == 0
+			         ? EX_OK
+			         : EX_IOERR;
 		}
 		json_decref(p);
 		return rc;
@@ -199,24 +206,25 @@ cli_build_deliver(struct cli_ctx *ctx, const struct node_build_ctx *bctx,
 	msgid_to_hex(id, hex);
 	if (s != NODE_OK) {
 		/* Queued, but the casus does not say so: tell, do not hide. */
-		cli_error(_("message %s was queued, but could not be recorded in "
-			    "the casus: %s"),
-			  hex, e.detail);
+		cli_error(
+		    _("message %s was queued, but could not be recorded in "
+		      "the casus: %s"),
+		    hex, e.detail);
 		return cli_exit_code(s);
 	}
 	if (ctx->json) {
-		out = json_pack("{s:s, s:s, s:I, s:o}", "message_id", hex, "kind",
-				envelope_kind_name((int)node_build_body(d)->kind),
-				"seq", (json_int_t)seq, "casus",
-				node_build_casus(d) > 0
-					? json_integer(node_build_casus(d))
-					: json_null());
+		out = json_pack(
+		    "{s:s, s:s, s:I, s:o}", "message_id", hex, "kind",
+		    envelope_kind_name((int)node_build_body(d)->kind), "seq",
+		    (json_int_t)seq, "casus",
+		    node_build_casus(d) > 0 ? json_integer(node_build_casus(d))
+		                            : json_null());
 		rc = out != NULL ? cli_print_json(out) : EX_SOFTWARE;
 		json_decref(out);
 		return rc;
 	}
 	printf(_("Queued as message %s (sequence number %llu); it leaves with "
-		 "the next connection to the relay.\n"),
+	         "the next connection to the relay.\n"),
 	       hex, (unsigned long long)seq);
 	return EX_OK;
 }

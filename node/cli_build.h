@@ -19,8 +19,8 @@
  * 65 not UTF-8 text or too long).
  */
 int cli_build_text(const char *cmd, const char *flag, const char *text,
-		   const char *file, int required, char **ret)
-	__attribute__((warn_unused_result));
+                   const char *file, int required, char **ret)
+    __attribute__((warn_unused_result));
 
 /*
  * Open the context for a sending command (database, keys, region only) and
@@ -28,7 +28,7 @@ int cli_build_text(const char *cmd, const char *flag, const char *text,
  * or an exit code.
  */
 int cli_build_open(struct cli_ctx *ctx, struct node_build_ctx *bctx)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * Tell the user why a builder refused: for a text, which option to rewrite,
@@ -43,7 +43,7 @@ int cli_build_refused(const struct node_build_error *e);
  * message id. Returns the exit code.
  */
 int cli_build_deliver(struct cli_ctx *ctx, const struct node_build_ctx *bctx,
-		      const struct node_build_draft *d, bool preview);
+                      const struct node_build_draft *d, bool preview);
 
 /* The sending commands (listed in cli_main.c's table). */
 int cli_opschaling(int argc, char **argv);

@@ -29,57 +29,69 @@ enum {
 };
 
 static const struct option longopts[] = {
-	CLI_COMMON_LONGOPTS,
-	{"waarom-vast", required_argument, NULL, O_WHY},
-	{"waarom-vast-bestand", required_argument, NULL, O_WHY_FILE},
-	{"geprobeerd", required_argument, NULL, O_TRIED},
-	{"geprobeerd-bestand", required_argument, NULL, O_TRIED_FILE},
-	{"steun", required_argument, NULL, O_SUPPORT},
-	{"urgentie", required_argument, NULL, O_URGENCY},
-	{"vervolg-op", required_argument, NULL, O_THREAD},
-	{"antwoord", required_argument, NULL, O_ANSWER},
-	{"antwoord-bestand", required_argument, NULL, O_ANSWER_FILE},
-	{"preview", no_argument, NULL, O_PREVIEW},
-	{NULL, 0, NULL, 0},
+    CLI_COMMON_LONGOPTS,
+    {"waarom-vast", required_argument, NULL, O_WHY},
+    {"waarom-vast-bestand", required_argument, NULL, O_WHY_FILE},
+    {"geprobeerd", required_argument, NULL, O_TRIED},
+    {"geprobeerd-bestand", required_argument, NULL, O_TRIED_FILE},
+    {"steun", required_argument, NULL, O_SUPPORT},
+    {"urgentie", required_argument, NULL, O_URGENCY},
+    {"vervolg-op", required_argument, NULL, O_THREAD},
+    {"antwoord", required_argument, NULL, O_ANSWER},
+    {"antwoord-bestand", required_argument, NULL, O_ANSWER_FILE},
+    {"preview", no_argument, NULL, O_PREVIEW},
+    {NULL, 0, NULL, 0},
 };
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "%s", _(
-		"Usage: ret opschaling CASUS --waarom-vast TEKST --geprobeerd TEKST\n"
-		"           --steun SOORTEN --urgentie normaal|hoog|crisis\n"
-		"           [--vervolg-op BERICHT-ID --antwoord TEKST] [--preview] [--json]\n"
-		"\n"
-		"Send an opschalingsverzoek for a stuck casus to the coordinators of the\n"
-		"BEN. The casus must be past triage (overleg or monitoren). What travels:\n"
-		"the case reference (a pseudonym), the age band and problem areas from\n"
-		"the register, your texts after the privacy scrubber, the support asked\n"
-		"and the urgency. Nothing else.\n"
-		"\n"
-		"  --waarom-vast TEKST       why the casus is stuck\n"
-		"  --geprobeerd TEKST        what was tried\n"
-		"  --steun SOORTEN           comma-separated: expertise, procesregie, geld,\n"
-		"                            plaatsing, procesversneller\n"
-		"  --urgentie U              normaal, hoog or crisis\n"
-		"  --vervolg-op BERICHT-ID   answer a \"more information needed\" question on\n"
-		"                            the first escalation of this casus\n"
-		"  --antwoord TEKST          the answer (with --vervolg-op)\n"
-		"  --preview                 show exactly what would leave; queue nothing\n"
-		"Each text may also be read from a file: --waarom-vast-bestand FILE,\n"
-		"--geprobeerd-bestand FILE, --antwoord-bestand FILE.\n"
-		"\n"
-		"Example:\n"
-		"  ret opschaling 12 --waarom-vast 'Geen passende plek.' \\\n"
-		"      --geprobeerd 'Drie aanbieders benaderd.' --steun expertise,plaatsing \\\n"
-		"      --urgentie hoog --preview\n"));
+	fprintf(
+	    f, "%s",
+	    _("Usage: ret opschaling CASUS --waarom-vast TEKST --geprobeerd "
+	      "TEKST\n"
+	      "           --steun SOORTEN --urgentie normaal|hoog|crisis\n"
+	      "           [--vervolg-op BERICHT-ID --antwoord TEKST] "
+	      "[--preview] [--json]\n"
+	      "\n"
+	      "Send an opschalingsverzoek for a stuck casus to the "
+	      "coordinators of the\n"
+	      "BEN. The casus must be past triage (overleg or monitoren). What "
+	      "travels:\n"
+	      "the case reference (a pseudonym), the age band and problem "
+	      "areas from\n"
+	      "the register, your texts after the privacy scrubber, the "
+	      "support asked\n"
+	      "and the urgency. Nothing else.\n"
+	      "\n"
+	      "  --waarom-vast TEKST       why the casus is stuck\n"
+	      "  --geprobeerd TEKST        what was tried\n"
+	      "  --steun SOORTEN           comma-separated: expertise, "
+	      "procesregie, geld,\n"
+	      "                            plaatsing, procesversneller\n"
+	      "  --urgentie U              normaal, hoog or crisis\n"
+	      "  --vervolg-op BERICHT-ID   answer a \"more information "
+	      "needed\" question on\n"
+	      "                            the first escalation of this casus\n"
+	      "  --antwoord TEKST          the answer (with --vervolg-op)\n"
+	      "  --preview                 show exactly what would leave; "
+	      "queue nothing\n"
+	      "Each text may also be read from a file: --waarom-vast-bestand "
+	      "FILE,\n"
+	      "--geprobeerd-bestand FILE, --antwoord-bestand FILE.\n"
+	      "\n"
+	      "Example:\n"
+	      "  ret opschaling 12 --waarom-vast 'Geen passende plek.' \\\n"
+	      "      --geprobeerd 'Drie aanbieders benaderd.' --steun "
+	      "expertise,plaatsing \\\n"
+	      "      --urgentie hoog --preview\n"));
 }
 
 static int
 parse_support(const char *list, int out[5], size_t *ret_n)
 {
 	static const char *const names[] = {"expertise", "procesregie", "geld",
-					    "plaatsing", "procesversneller"};
+	                                    "plaatsing", "procesversneller"};
 	char buf[128], *p, *next;
 	size_t n = 0;
 
@@ -127,8 +139,8 @@ int
 cli_opschaling(int argc, char **argv)
 {
 	const char *why = NULL, *why_f = NULL, *tried = NULL, *tried_f = NULL,
-		   *support = NULL, *urgency = NULL, *thread = NULL,
-		   *answer = NULL, *answer_f = NULL;
+	           *support = NULL, *urgency = NULL, *thread = NULL,
+	           *answer = NULL, *answer_f = NULL;
 	char *t_why = NULL, *t_tried = NULL, *t_answer = NULL;
 	struct node_build_escalation in;
 	struct node_build_draft *d = NULL;
@@ -142,23 +154,43 @@ cli_opschaling(int argc, char **argv)
 	int64_t casus = 0;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-				NULL)) != -1) {
+	                        NULL)) != -1) {
 		if (cli_common_option(c, optarg))
 			continue;
 		switch (c) {
 		case 'h':
 			usage(stdout);
 			return EX_OK;
-		case O_WHY: why = optarg; break;
-		case O_WHY_FILE: why_f = optarg; break;
-		case O_TRIED: tried = optarg; break;
-		case O_TRIED_FILE: tried_f = optarg; break;
-		case O_SUPPORT: support = optarg; break;
-		case O_URGENCY: urgency = optarg; break;
-		case O_THREAD: thread = optarg; break;
-		case O_ANSWER: answer = optarg; break;
-		case O_ANSWER_FILE: answer_f = optarg; break;
-		case O_PREVIEW: preview = true; break;
+		case O_WHY:
+			why = optarg;
+			break;
+		case O_WHY_FILE:
+			why_f = optarg;
+			break;
+		case O_TRIED:
+			tried = optarg;
+			break;
+		case O_TRIED_FILE:
+			tried_f = optarg;
+			break;
+		case O_SUPPORT:
+			support = optarg;
+			break;
+		case O_URGENCY:
+			urgency = optarg;
+			break;
+		case O_THREAD:
+			thread = optarg;
+			break;
+		case O_ANSWER:
+			answer = optarg;
+			break;
+		case O_ANSWER_FILE:
+			answer_f = optarg;
+			break;
+		case O_PREVIEW:
+			preview = true;
+			break;
 		default:
 			return cli_bad_option("opschaling", c, argv);
 		}
@@ -166,37 +198,45 @@ cli_opschaling(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error("opschaling", "%s", _("missing CASUS"));
 	if (argc - optind > 1)
-		return cli_usage_error("opschaling", _("unexpected argument '%s'"),
-				       argv[optind + 1]);
-	if ((rc = cli_parse_id("opschaling", "CASUS", argv[optind], &casus)) != 0)
+		return cli_usage_error("opschaling",
+		                       _("unexpected argument '%s'"),
+		                       argv[optind + 1]);
+	if ((rc = cli_parse_id("opschaling", "CASUS", argv[optind], &casus)) !=
+	    0)
 		return rc;
 	if (support == NULL)
-		return cli_usage_error("opschaling", "%s", _("--steun is required"));
+		return cli_usage_error("opschaling", "%s",
+		                       _("--steun is required"));
 	if (parse_support(support, sup, &n_sup) != 0) {
-		cli_error("%s", _("--steun: give one to five of expertise, procesregie, "
-				  "geld, plaatsing, procesversneller, comma-separated, "
-				  "each once"));
+		cli_error(
+		    "%s",
+		    _("--steun: give one to five of expertise, procesregie, "
+		      "geld, plaatsing, procesversneller, comma-separated, "
+		      "each once"));
 		return EX_DATAERR;
 	}
 	if (urgency == NULL)
-		return cli_usage_error("opschaling", "%s", _("--urgentie is required"));
+		return cli_usage_error("opschaling", "%s",
+		                       _("--urgentie is required"));
 	if (parse_urgency(urgency) < 0) {
 		cli_error("%s", _("--urgentie: give normaal, hoog or crisis"));
 		return EX_DATAERR;
 	}
 	if (thread != NULL && msgid_from_hex(thread, thread_id) != 0) {
-		cli_error("%s", _("--vervolg-op: a message id is 32 hexadecimal digits"));
+		cli_error(
+		    "%s",
+		    _("--vervolg-op: a message id is 32 hexadecimal digits"));
 		return EX_DATAERR;
 	}
 	if ((answer != NULL || answer_f != NULL) && thread == NULL)
 		return cli_usage_error("opschaling", "%s",
-				       _("--antwoord belongs to --vervolg-op"));
+		                       _("--antwoord belongs to --vervolg-op"));
 	if ((rc = cli_build_text("opschaling", "--waarom-vast", why, why_f, 1,
-				 &t_why)) != 0 ||
-	    (rc = cli_build_text("opschaling", "--geprobeerd", tried, tried_f, 1,
-				 &t_tried)) != 0 ||
+	                         &t_why)) != 0 ||
+	    (rc = cli_build_text("opschaling", "--geprobeerd", tried, tried_f,
+	                         1, &t_tried)) != 0 ||
 	    (rc = cli_build_text("opschaling", "--antwoord", answer, answer_f,
-				 thread != NULL, &t_answer)) != 0)
+	                         thread != NULL, &t_answer)) != 0)
 		goto out;
 
 	if ((rc = cli_build_open(&ctx, &bctx)) != 0)

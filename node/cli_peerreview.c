@@ -27,50 +27,62 @@ enum {
 };
 
 static const struct option longopts[] = {
-	CLI_COMMON_LONGOPTS,
-	{"aan", required_argument, NULL, O_TO},
-	{"aanpak", required_argument, NULL, O_APPROACH},
-	{"aanpak-bestand", required_argument, NULL, O_APPROACH_FILE},
-	{"vraag", required_argument, NULL, O_QUESTION},
-	{"vraag-bestand", required_argument, NULL, O_QUESTION_FILE},
-	{"review", required_argument, NULL, O_REVIEW},
-	{"review-bestand", required_argument, NULL, O_REVIEW_FILE},
-	{"casus", required_argument, NULL, O_CASUS},
-	{"preview", no_argument, NULL, O_PREVIEW},
-	{NULL, 0, NULL, 0},
+    CLI_COMMON_LONGOPTS,
+    {"aan", required_argument, NULL, O_TO},
+    {"aanpak", required_argument, NULL, O_APPROACH},
+    {"aanpak-bestand", required_argument, NULL, O_APPROACH_FILE},
+    {"vraag", required_argument, NULL, O_QUESTION},
+    {"vraag-bestand", required_argument, NULL, O_QUESTION_FILE},
+    {"review", required_argument, NULL, O_REVIEW},
+    {"review-bestand", required_argument, NULL, O_REVIEW_FILE},
+    {"casus", required_argument, NULL, O_CASUS},
+    {"preview", no_argument, NULL, O_PREVIEW},
+    {NULL, 0, NULL, 0},
 };
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "%s", _(
-		"Usage: ret peer-review vraag --aan region:NAAM --aanpak TEKST --vraag TEKST\n"
-		"           [--casus ID] [--preview] [--json]\n"
-		"       ret peer-review antwoord BERICHT-ID --review TEKST [--casus ID]\n"
-		"           [--preview] [--json]\n"
-		"\n"
-		"Ask another region for a collegial review of an anonymised approach or\n"
-		"advice, or answer such a request from your inbox. Texts pass the privacy\n"
-		"scrubber; with --casus the names of that casus are scrubbed too, and a\n"
-		"request also carries its age band and problem areas.\n"
-		"\n"
-		"  --aan region:NAAM   the region to ask, e.g. region:midden-limburg\n"
-		"  --aanpak TEKST      the approach or advice (or --aanpak-bestand FILE)\n"
-		"  --vraag TEKST       the question (or --vraag-bestand FILE)\n"
-		"  --review TEKST      the review (or --review-bestand FILE)\n"
-		"  --casus ID          the casus the text is about\n"
-		"  --preview           show exactly what would leave; queue nothing\n"
-		"\n"
-		"Examples:\n"
-		"  ret peer-review vraag --aan region:midden-limburg --casus 12 \\\n"
-		"      --aanpak-bestand aanpak.txt --vraag 'Herkennen jullie dit?' --preview\n"
-		"  ret peer-review antwoord 0190f3c2a1b24c5d8e6f708192a3b4c5 --review-bestand review.txt\n"));
+	fprintf(
+	    f, "%s",
+	    _("Usage: ret peer-review vraag --aan region:NAAM --aanpak TEKST "
+	      "--vraag TEKST\n"
+	      "           [--casus ID] [--preview] [--json]\n"
+	      "       ret peer-review antwoord BERICHT-ID --review TEKST "
+	      "[--casus ID]\n"
+	      "           [--preview] [--json]\n"
+	      "\n"
+	      "Ask another region for a collegial review of an anonymised "
+	      "approach or\n"
+	      "advice, or answer such a request from your inbox. Texts pass "
+	      "the privacy\n"
+	      "scrubber; with --casus the names of that casus are scrubbed "
+	      "too, and a\n"
+	      "request also carries its age band and problem areas.\n"
+	      "\n"
+	      "  --aan region:NAAM   the region to ask, e.g. "
+	      "region:midden-limburg\n"
+	      "  --aanpak TEKST      the approach or advice (or "
+	      "--aanpak-bestand FILE)\n"
+	      "  --vraag TEKST       the question (or --vraag-bestand FILE)\n"
+	      "  --review TEKST      the review (or --review-bestand FILE)\n"
+	      "  --casus ID          the casus the text is about\n"
+	      "  --preview           show exactly what would leave; queue "
+	      "nothing\n"
+	      "\n"
+	      "Examples:\n"
+	      "  ret peer-review vraag --aan region:midden-limburg --casus 12 "
+	      "\\\n"
+	      "      --aanpak-bestand aanpak.txt --vraag 'Herkennen jullie "
+	      "dit?' --preview\n"
+	      "  ret peer-review antwoord 0190f3c2a1b24c5d8e6f708192a3b4c5 "
+	      "--review-bestand review.txt\n"));
 }
 
 /* The sender of received peer-review request `id`, for the answer. */
 static int
 request_sender(struct cli_ctx *ctx, const uint8_t id[MSGID_LEN],
-	       char out[PARTY_ID_MAX])
+               char out[PARTY_ID_MAX])
 {
 	struct node_inbox_entry ie;
 	struct node_msg_error merr;
@@ -80,7 +92,7 @@ request_sender(struct cli_ctx *ctx, const uint8_t id[MSGID_LEN],
 	s = node_inbox_get(ctx->db, id, &ie, &merr);
 	if (s == NODE_ERR_NOT_FOUND) {
 		cli_error("%s", _("no peer-review request with this message id "
-				  "arrived here (see ret inbox lijst)"));
+		                  "arrived here (see ret inbox lijst)"));
 		return EX_DATAERR;
 	}
 	if (s != NODE_OK)
@@ -100,8 +112,8 @@ int
 cli_peerreview(int argc, char **argv)
 {
 	const char *to = NULL, *appr = NULL, *appr_f = NULL, *q = NULL,
-		   *q_f = NULL, *rev = NULL, *rev_f = NULL, *casus_s = NULL,
-		   *verb;
+	           *q_f = NULL, *rev = NULL, *rev_f = NULL, *casus_s = NULL,
+	           *verb;
 	char *t_appr = NULL, *t_q = NULL, *t_rev = NULL;
 	char sender[PARTY_ID_MAX];
 	uint8_t req[MSGID_LEN];
@@ -122,33 +134,51 @@ cli_peerreview(int argc, char **argv)
 				return EX_OK;
 			}
 		return cli_usage_error("peer-review", "%s",
-				       _("missing command: vraag or antwoord"));
+		                       _("missing command: vraag or antwoord"));
 	}
 	verb = argv[1];
 	ask = strcmp(verb, "vraag") == 0;
 	if (!ask && strcmp(verb, "antwoord") != 0)
 		return cli_usage_error("peer-review", _("unknown command '%s'"),
-				       verb);
+		                       verb);
 	argc--;
 	argv++;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-				NULL)) != -1) {
+	                        NULL)) != -1) {
 		if (cli_common_option(c, optarg))
 			continue;
 		switch (c) {
 		case 'h':
 			usage(stdout);
 			return EX_OK;
-		case O_TO: to = optarg; break;
-		case O_APPROACH: appr = optarg; break;
-		case O_APPROACH_FILE: appr_f = optarg; break;
-		case O_QUESTION: q = optarg; break;
-		case O_QUESTION_FILE: q_f = optarg; break;
-		case O_REVIEW: rev = optarg; break;
-		case O_REVIEW_FILE: rev_f = optarg; break;
-		case O_CASUS: casus_s = optarg; break;
-		case O_PREVIEW: preview = true; break;
+		case O_TO:
+			to = optarg;
+			break;
+		case O_APPROACH:
+			appr = optarg;
+			break;
+		case O_APPROACH_FILE:
+			appr_f = optarg;
+			break;
+		case O_QUESTION:
+			q = optarg;
+			break;
+		case O_QUESTION_FILE:
+			q_f = optarg;
+			break;
+		case O_REVIEW:
+			rev = optarg;
+			break;
+		case O_REVIEW_FILE:
+			rev_f = optarg;
+			break;
+		case O_CASUS:
+			casus_s = optarg;
+			break;
+		case O_PREVIEW:
+			preview = true;
+			break;
 		default:
 			return cli_bad_option("peer-review", c, argv);
 		}
@@ -159,40 +189,46 @@ cli_peerreview(int argc, char **argv)
 	if (ask) {
 		if (optind < argc)
 			return cli_usage_error("peer-review",
-					       _("unexpected argument '%s'"),
-					       argv[optind]);
+			                       _("unexpected argument '%s'"),
+			                       argv[optind]);
 		if (rev != NULL || rev_f != NULL)
-			return cli_usage_error("peer-review", "%s",
-					       _("--review belongs to antwoord"));
+			return cli_usage_error(
+			    "peer-review", "%s",
+			    _("--review belongs to antwoord"));
 		if (to == NULL)
-			return cli_usage_error("peer-review", "%s",
-					       _("vraag: --aan region:NAAM is required"));
+			return cli_usage_error(
+			    "peer-review", "%s",
+			    _("vraag: --aan region:NAAM is required"));
 		if (party_role_of(to) != PARTY_REGION) {
-			cli_error("%s", _("--aan: give a region, e.g. region:midden-limburg"));
+			cli_error("%s", _("--aan: give a region, e.g. "
+			                  "region:midden-limburg"));
 			return EX_DATAERR;
 		}
-		if ((rc = cli_build_text("peer-review", "--aanpak", appr, appr_f,
-					 1, &t_appr)) != 0 ||
+		if ((rc = cli_build_text("peer-review", "--aanpak", appr,
+		                         appr_f, 1, &t_appr)) != 0 ||
 		    (rc = cli_build_text("peer-review", "--vraag", q, q_f, 1,
-					 &t_q)) != 0)
+		                         &t_q)) != 0)
 			goto out;
 	} else {
 		if (optind >= argc)
-			return cli_usage_error("peer-review", "%s",
-					       _("antwoord: missing BERICHT-ID"));
+			return cli_usage_error(
+			    "peer-review", "%s",
+			    _("antwoord: missing BERICHT-ID"));
 		if (argc - optind > 1)
 			return cli_usage_error("peer-review",
-					       _("unexpected argument '%s'"),
-					       argv[optind + 1]);
+			                       _("unexpected argument '%s'"),
+			                       argv[optind + 1]);
 		if (msgid_from_hex(argv[optind], req) != 0) {
-			cli_error("%s", _("BERICHT-ID: a message id is 32 hexadecimal digits"));
+			cli_error("%s", _("BERICHT-ID: a message id is 32 "
+			                  "hexadecimal digits"));
 			return EX_DATAERR;
 		}
 		if (to || appr || appr_f || q || q_f)
-			return cli_usage_error("peer-review", "%s",
-					       _("--aan, --aanpak and --vraag belong to vraag"));
-		if ((rc = cli_build_text("peer-review", "--review", rev, rev_f, 1,
-					 &t_rev)) != 0)
+			return cli_usage_error(
+			    "peer-review", "%s",
+			    _("--aan, --aanpak and --vraag belong to vraag"));
+		if ((rc = cli_build_text("peer-review", "--review", rev, rev_f,
+		                         1, &t_rev)) != 0)
 			goto out;
 	}
 

@@ -50,9 +50,9 @@ err_clear(struct node_build_error *err)
 		memset(err, 0, sizeof(*err));
 }
 
-static enum node_status
-bfail(struct node_build_error *err, enum node_status s, const char *field,
-      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static enum node_status bfail(struct node_build_error *err, enum node_status s,
+                              const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static enum node_status
 bfail(struct node_build_error *err, enum node_status s, const char *field,
@@ -90,7 +90,8 @@ draft_new(int kind)
 		break;
 	case RETFED__V1__KIND__KIND_PROCESVERSNELLER:
 		retfed__v1__procesversneller_request__init(&d->p.pv);
-		d->body.payload_case = RETFED__V1__BODY__PAYLOAD_PROCESVERSNELLER;
+		d->body.payload_case =
+		    RETFED__V1__BODY__PAYLOAD_PROCESVERSNELLER;
 		d->body.procesversneller = &d->p.pv;
 		break;
 	case RETFED__V1__KIND__KIND_DECISION:
@@ -101,7 +102,7 @@ draft_new(int kind)
 	case RETFED__V1__KIND__KIND_PEER_REVIEW_REQUEST:
 		retfed__v1__peer_review_request__init(&d->p.prq);
 		d->body.payload_case =
-			RETFED__V1__BODY__PAYLOAD_PEER_REVIEW_REQUEST;
+		    RETFED__V1__BODY__PAYLOAD_PEER_REVIEW_REQUEST;
 		d->body.peer_review_request = &d->p.prq;
 		break;
 	default:
@@ -144,8 +145,8 @@ permit(const char *msg, const char *field, enum privacy_class cls,
 	if (privacy_allowlist_permits(msg, field, cls))
 		return NODE_OK;
 	return bfail(err, NODE_ERR_INVALID, field,
-		     "%s.%s may not carry a %s according to the privacy review",
-		     msg, field, privacy_allowlist_class_name(cls));
+	             "%s.%s may not carry a %s according to the privacy review",
+	             msg, field, privacy_allowlist_class_name(cls));
 }
 
 /* ---- the leak guard ---------------------------------------------------- */
@@ -204,7 +205,8 @@ project(const char *hay, int alnum)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)hay[i];
 		if ((c >= '0' && c <= '9') ||
-		    (alnum && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))))
+		    (alnum &&
+		     ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))))
 			out[k++] = (char)fold(c);
 	}
 	out[k] = '\0';
@@ -212,8 +214,8 @@ project(const char *hay, int alnum)
 }
 
 static const char *const particles[] = {
-	"van", "de", "der", "den", "het", "ter", "ten", "te", "in", "op",
-	"von", "la", "le", "du", "da", "di", "del", "des", "t", "s", "en"};
+    "van", "de", "der", "den", "het", "ter", "ten", "te", "in", "op", "von",
+    "la",  "le", "du",  "da",  "di",  "del", "des", "t",  "s",  "en"};
 
 static int
 is_particle(const char *s, size_t n)
@@ -226,8 +228,8 @@ is_particle(const char *s, size_t n)
 }
 
 static const char *const months[] = {
-	"januari", "februari", "maart", "april", "mei", "juni", "juli",
-	"augustus", "september", "oktober", "november", "december"};
+    "januari", "februari", "maart",     "april",   "mei",      "juni",
+    "juli",    "augustus", "september", "oktober", "november", "december"};
 
 /*
  * Look for a datum of person p in text; returns the category found (and
@@ -235,7 +237,7 @@ static const char *const months[] = {
  */
 static enum scrub_category
 person_leak(const struct node_requests_person *p, const char *text,
-	    const char *digits, const char *alnum, long *ret_off)
+            const char *digits, const char *alnum, long *ret_off)
 {
 	long off;
 
@@ -259,24 +261,24 @@ person_leak(const struct node_requests_person *p, const char *text,
 	if (p->birth_date != NULL && strlen(p->birth_date) == 10) {
 		const char *b = p->birth_date; /* YYYY-MM-DD */
 		int y = (b[0] - '0') * 1000 + (b[1] - '0') * 100 +
-			(b[2] - '0') * 10 + (b[3] - '0'),
+		        (b[2] - '0') * 10 + (b[3] - '0'),
 		    m = (b[5] - '0') * 10 + (b[6] - '0'),
 		    d = (b[8] - '0') * 10 + (b[9] - '0');
 		char forms[6][32];
 		snprintf(forms[0], sizeof(forms[0]), "%.4s%.2s%.2s", b, b + 5,
-			 b + 8);
+		         b + 8);
 		snprintf(forms[1], sizeof(forms[1]), "%.2s%.2s%.4s", b + 8,
-			 b + 5, b);
+		         b + 5, b);
 		if (strstr(digits, forms[0]) || strstr(digits, forms[1]))
 			return SCRUB_CAT_DATUM;
 		snprintf(forms[2], sizeof(forms[2]), "%d-%d-%d", d, m, y);
 		snprintf(forms[3], sizeof(forms[3]), "%d/%d/%d", d, m, y);
 		snprintf(forms[4], sizeof(forms[4]), "%d %s %d", d,
-			 m >= 1 && m <= 12 ? months[m - 1] : "?", y);
+		         m >= 1 && m <= 12 ? months[m - 1] : "?", y);
 		snprintf(forms[5], sizeof(forms[5]), "%.10s", b);
 		for (int i = 2; i < 6; i++)
 			if ((off = find_folded(text, forms[i], strlen(forms[i]),
-					       0)) >= 0) {
+			                       0)) >= 0) {
 				*ret_off = off;
 				return SCRUB_CAT_DATUM;
 			}
@@ -293,10 +295,11 @@ person_leak(const struct node_requests_person *p, const char *text,
 	}
 	if (p->address != NULL) {
 		size_t n = strcspn(p->address, "0123456789");
-		while (n > 0 && (p->address[n - 1] == ' ' ||
-				 p->address[n - 1] == ','))
+		while (n > 0 &&
+		       (p->address[n - 1] == ' ' || p->address[n - 1] == ','))
 			n--;
-		if (n >= 4 && (off = find_folded(text, p->address, n, 1)) >= 0) {
+		if (n >= 4 &&
+		    (off = find_folded(text, p->address, n, 1)) >= 0) {
 			*ret_off = off;
 			return SCRUB_CAT_ADRES;
 		}
@@ -313,9 +316,9 @@ person_leak(const struct node_requests_person *p, const char *text,
  */
 static enum node_status
 scrub_field(struct node_build_draft *d, const struct scrub_names *names,
-	    const struct node_requests_facts *facts, const char *msg,
-	    const char *field, const char *text, int required, size_t max,
-	    char **ret, struct node_build_error *err)
+            const struct node_requests_facts *facts, const char *msg,
+            const char *field, const char *text, int required, size_t max,
+            char **ret, struct node_build_error *err)
 {
 	struct scrub_report rep;
 	enum node_status s;
@@ -328,21 +331,21 @@ scrub_field(struct node_build_draft *d, const struct scrub_names *names,
 	if (len == 0) {
 		if (required)
 			return bfail(err, NODE_ERR_INVALID, field,
-				     "%s is required and may not be empty",
-				     field);
+			             "%s is required and may not be empty",
+			             field);
 		return NODE_OK;
 	}
 	if (len > max)
 		return bfail(err, NODE_ERR_INVALID, field,
-			     "%s is %zu bytes, at most %zu are allowed", field,
-			     len, max);
+		             "%s is %zu bytes, at most %zu are allowed", field,
+		             len, max);
 	memset(&rep, 0, sizeof(rep));
 	if (privacy_scrub(text, len, names, &out, &rep) != 0) {
 		bfail(err,
 		      rep.refusal == SCRUB_REFUSE_NO_MEMORY ? NODE_ERR_NOMEM
-							     : NODE_ERR_INVALID,
-		      field, "%s cannot be made safe at byte %zu%s%s: %s", field,
-		      rep.offset, rep.category ? ", it looks like " : "",
+		                                            : NODE_ERR_INVALID,
+		      field, "%s cannot be made safe at byte %zu%s%s: %s",
+		      field, rep.offset, rep.category ? ", it looks like " : "",
 		      scrub_category_placeholder(rep.category),
 		      scrub_refusal_message(rep.refusal));
 		if (err != NULL) {
@@ -356,9 +359,9 @@ scrub_field(struct node_build_draft *d, const struct scrub_names *names,
 	if (strlen(out) > max) {
 		free(out);
 		return bfail(err, NODE_ERR_INVALID, field,
-			     "%s is too long after scrubbing (at most %zu "
-			     "bytes): shorten it",
-			     field, max);
+		             "%s is too long after scrubbing (at most %zu "
+		             "bytes): shorten it",
+		             field, max);
 	}
 	digits = project(out, 0);
 	alnum = project(out, 1);
@@ -370,8 +373,8 @@ scrub_field(struct node_build_draft *d, const struct scrub_names *names,
 	}
 	for (size_t i = 0; facts != NULL && i < facts->n_persons; i++) {
 		long off;
-		enum scrub_category c = person_leak(&facts->persons[i], out,
-						    digits, alnum, &off);
+		enum scrub_category c =
+		    person_leak(&facts->persons[i], out, digits, alnum, &off);
 		if (c == SCRUB_CAT_NONE)
 			continue;
 		free(out);
@@ -417,8 +420,8 @@ today_utc(char out[11])
 /* Load facts and names of a casus; names may be NULL (not wanted). */
 static enum node_status
 load_casus(const struct node_build_ctx *ctx, int64_t casus_id,
-	   struct node_requests_facts *facts, struct scrub_names **ret_names,
-	   struct node_build_error *err)
+           struct node_requests_facts *facts, struct scrub_names **ret_names,
+           struct node_build_error *err)
 {
 	char e[256] = "";
 	enum node_status s;
@@ -427,7 +430,7 @@ load_casus(const struct node_build_ctx *ctx, int64_t casus_id,
 	if (ctx == NULL || ctx->db == NULL || ctx->user == NULL ||
 	    ctx->keys == NULL)
 		return bfail(err, NODE_ERR_INVALID, "",
-			     "a builder needs a database, a user and keys");
+		             "a builder needs a database, a user and keys");
 	*ret_names = NULL;
 	names = scrub_names_new();
 	if (names == NULL)
@@ -438,12 +441,12 @@ load_casus(const struct node_build_ctx *ctx, int64_t casus_id,
 		return NODE_OK;
 	}
 	s = node_requests_casus_facts(ctx->db, ctx->user, casus_id, facts, e,
-				      sizeof(e));
+	                              sizeof(e));
 	if (s != NODE_OK) {
 		scrub_names_destroy(&names);
 		if (s == NODE_ERR_NOT_FOUND)
 			return bfail(err, s, "", "casus %lld does not exist",
-				     (long long)casus_id);
+			             (long long)casus_id);
 		return bfail(err, s, "", "%s", e);
 	}
 	for (size_t i = 0; i < facts->n_persons; i++) {
@@ -452,9 +455,9 @@ load_casus(const struct node_build_ctx *ctx, int64_t casus_id,
 			scrub_names_destroy(&names);
 			node_requests_facts_clear(facts);
 			return bfail(err, NODE_ERR_INVALID, "",
-				     "person %zu of casus %lld has a name the "
-				     "scrubber cannot use",
-				     i + 1, (long long)casus_id);
+			             "person %zu of casus %lld has a name the "
+			             "scrubber cannot use",
+			             i + 1, (long long)casus_id);
 		}
 	}
 	*ret_names = names;
@@ -464,26 +467,26 @@ load_casus(const struct node_build_ctx *ctx, int64_t casus_id,
 /* The escalation ladder: open and past triage. */
 static enum node_status
 check_ladder(const struct node_requests_facts *f, const char *what,
-	     struct node_build_error *err)
+             struct node_build_error *err)
 {
 	if (node_lifecycle_may_escalate(f->phase))
 		return NODE_OK;
 	if (!node_lifecycle_past_triage(f->phase))
 		return bfail(err, NODE_ERR_TRANSITION, "",
-			     "casus %lld is in phase %s: %s needs a casus "
-			     "past triage (discuss it first: bespreken)",
-			     (long long)f->casus_id,
-			     node_lifecycle_phase_name(f->phase), what);
+		             "casus %lld is in phase %s: %s needs a casus "
+		             "past triage (discuss it first: bespreken)",
+		             (long long)f->casus_id,
+		             node_lifecycle_phase_name(f->phase), what);
 	return bfail(err, NODE_ERR_TRANSITION, "",
-		     "casus %lld is %s: %s needs an open casus (overleg or "
-		     "monitoren)",
-		     (long long)f->casus_id, node_lifecycle_phase_name(f->phase),
-		     what);
+	             "casus %lld is %s: %s needs an open casus (overleg or "
+	             "monitoren)",
+	             (long long)f->casus_id,
+	             node_lifecycle_phase_name(f->phase), what);
 }
 
 static enum node_status
 make_case_ref(const struct node_build_ctx *ctx, const char *msg,
-	      struct node_build_draft *d, struct node_build_error *err)
+              struct node_build_draft *d, struct node_build_error *err)
 {
 	enum pseudonym_error pe = PSEUDONYM_OK;
 	struct privacy_pseudonym *p;
@@ -493,23 +496,23 @@ make_case_ref(const struct node_build_ctx *ctx, const char *msg,
 	if ((s = permit(msg, "case_ref", PRIVACY_PSEUDONYM, err)) != NODE_OK)
 		return s;
 	p = privacy_pseudonym_from_keyfile(ctx->keys,
-					   NODE_BUILD_PSEUDONYM_LABEL, &pe);
+	                                   NODE_BUILD_PSEUDONYM_LABEL, &pe);
 	if (p == NULL)
 		return bfail(err, NODE_ERR_INVALID, "case_ref", "%s",
-			     privacy_pseudonym_strerror(pe));
+		             privacy_pseudonym_strerror(pe));
 	snprintf(id, sizeof(id), "%lld", (long long)d->casus_id);
 	pe = privacy_pseudonym_ref(p, id, d->case_ref, sizeof(d->case_ref));
 	privacy_pseudonym_destroy(&p);
 	if (pe != PSEUDONYM_OK)
 		return bfail(err, NODE_ERR_INVALID, "case_ref", "%s",
-			     privacy_pseudonym_strerror(pe));
+		             privacy_pseudonym_strerror(pe));
 	return NODE_OK;
 }
 
 static enum node_status
 make_age_band(const struct node_build_ctx *ctx, const char *msg,
-	      const struct node_requests_facts *f, int required,
-	      Retfed__V1__AgeBand *ret, struct node_build_error *err)
+              const struct node_requests_facts *f, int required,
+              Retfed__V1__AgeBand *ret, struct node_build_error *err)
 {
 	char today[11];
 	enum generalise_error ge;
@@ -522,10 +525,10 @@ make_age_band(const struct node_build_ctx *ctx, const char *msg,
 		if (!required)
 			return NODE_OK;
 		return bfail(err, NODE_ERR_INVALID, "age_band",
-			     "casus %lld has no birth date of the jeugdige "
-			     "(or adult) it is about: record it first, the age "
-			     "band is made from it",
-			     (long long)f->casus_id);
+		             "casus %lld has no birth date of the jeugdige "
+		             "(or adult) it is about: record it first, the age "
+		             "band is made from it",
+		             (long long)f->casus_id);
 	}
 	if (ctx->today != NULL)
 		snprintf(today, sizeof(today), "%s", ctx->today);
@@ -534,16 +537,16 @@ make_age_band(const struct node_build_ctx *ctx, const char *msg,
 	ge = generalise_age_band_of(f->subject_birth_date, today, ret);
 	if (ge != GENERALISE_OK)
 		return bfail(err, NODE_ERR_INVALID, "age_band",
-			     "the recorded birth date cannot give an age band: "
-			     "%s",
-			     generalise_strerror(ge));
+		             "the recorded birth date cannot give an age band: "
+		             "%s",
+		             generalise_strerror(ge));
 	return NODE_OK;
 }
 
 static enum node_status
-copy_areas(const char *msg, const struct node_requests_facts *f,
-	   int required, struct node_build_draft *d, size_t *ret_n,
-	   Retfed__V1__ProblemArea **ret, struct node_build_error *err)
+copy_areas(const char *msg, const struct node_requests_facts *f, int required,
+           struct node_build_draft *d, size_t *ret_n,
+           Retfed__V1__ProblemArea **ret, struct node_build_error *err)
 {
 	enum node_status s;
 
@@ -551,9 +554,9 @@ copy_areas(const char *msg, const struct node_requests_facts *f,
 		return s;
 	if (required && f->n_areas == 0)
 		return bfail(err, NODE_ERR_INVALID, "problem_areas",
-			     "casus %lld has no problem areas: record them "
-			     "first (ret casus wijzig --probleem)",
-			     (long long)f->casus_id);
+		             "casus %lld has no problem areas: record them "
+		             "first (ret casus wijzig --probleem)",
+		             (long long)f->casus_id);
 	for (unsigned i = 0; i < f->n_areas && i < 12; i++)
 		d->areas[i] = (Retfed__V1__ProblemArea)f->areas[i];
 	*ret_n = f->n_areas;
@@ -564,14 +567,14 @@ copy_areas(const char *msg, const struct node_requests_facts *f,
 /* Check a draft with the receiver's rules under a provisional header. */
 static enum node_status
 check_draft(struct node_build_draft *d, const char *sender,
-	    struct node_build_error *err)
+            struct node_build_error *err)
 {
 	Retfed__V1__Body b = d->body;
 	uint8_t key_id[ENVELOPE_KEY_ID_LEN] = {0}, id[MSGID_LEN];
 	struct wire_error we;
 
 	envelope_body_prepare(&b, d->body.kind, sender, key_id, 1,
-			      msgid_now_ms(), id);
+	                      msgid_now_ms(), id);
 	wire_error_clear(&we);
 	if (payload_check_body(&b, &we) != WIRE_OK)
 		return bfail(err, NODE_ERR_INVALID, "", "%s", we.detail);
@@ -596,9 +599,9 @@ finish(struct node_build_draft *d, const char *sender,
 
 enum node_status
 node_build_escalation(const struct node_build_ctx *ctx,
-		      const struct node_build_escalation *in,
-		      struct node_build_draft **ret,
-		      struct node_build_error *err)
+                      const struct node_build_escalation *in,
+                      struct node_build_draft **ret,
+                      struct node_build_error *err)
 {
 	static const char *m = "Escalation";
 	struct node_requests_facts facts;
@@ -610,28 +613,30 @@ node_build_escalation(const struct node_build_ctx *ctx,
 	err_clear(err);
 	memset(&facts, 0, sizeof(facts));
 	if (in == NULL || in->casus_id <= 0)
-		return bfail(err, NODE_ERR_INVALID, "", "an escalation needs a casus");
+		return bfail(err, NODE_ERR_INVALID, "",
+		             "an escalation needs a casus");
 	if (in->n_support < 1 || in->n_support > 5)
 		return bfail(err, NODE_ERR_INVALID, "support_asked",
-			     "ask for 1 to 5 kinds of support");
+		             "ask for 1 to 5 kinds of support");
 	for (size_t i = 0; i < in->n_support; i++) {
 		if (in->support[i] < 1 || in->support[i] > 5)
 			return bfail(err, NODE_ERR_INVALID, "support_asked",
-				     "support kind %d is unknown",
-				     in->support[i]);
+			             "support kind %d is unknown",
+			             in->support[i]);
 		for (size_t j = 0; j < i; j++)
 			if (in->support[j] == in->support[i])
 				return bfail(err, NODE_ERR_INVALID,
-					     "support_asked",
-					     "a support kind is given twice");
+				             "support_asked",
+				             "a support kind is given twice");
 	}
 	if (in->urgency < 1 || in->urgency > 3)
 		return bfail(err, NODE_ERR_INVALID, "urgency",
-			     "urgency is required (normaal, hoog or crisis)");
-	if (in->answer != NULL && in->answer[0] != '\0' && in->thread_id == NULL)
+		             "urgency is required (normaal, hoog or crisis)");
+	if (in->answer != NULL && in->answer[0] != '\0' &&
+	    in->thread_id == NULL)
 		return bfail(err, NODE_ERR_INVALID, "answer",
-			     "an answer belongs to an earlier escalation: give "
-			     "its message id");
+		             "an answer belongs to an earlier escalation: give "
+		             "its message id");
 	s = load_casus(ctx, in->casus_id, &facts, &names, err);
 	if (s != NODE_OK)
 		return s;
@@ -640,20 +645,22 @@ node_build_escalation(const struct node_build_ctx *ctx,
 	if (in->thread_id != NULL) {
 		struct node_sent_request r;
 		char e2[256];
-		if ((s = permit(m, "thread_id", PRIVACY_MESSAGE_ID, err)) != NODE_OK)
+		if ((s = permit(m, "thread_id", PRIVACY_MESSAGE_ID, err)) !=
+		    NODE_OK)
 			goto out;
 		s = node_requests_find(ctx->db, in->thread_id, &r, e2,
-				       sizeof(e2));
+		                       sizeof(e2));
 		if (s == NODE_OK &&
 		    (r.kind != RETFED__V1__KIND__KIND_ESCALATION ||
 		     r.casus_id != in->casus_id || r.has_thread))
 			s = NODE_ERR_NOT_FOUND;
 		if (s != NODE_OK) {
-			s = bfail(err, s == NODE_ERR_NOT_FOUND ? NODE_ERR_INVALID : s,
-				  "thread_id",
-				  "the thread is not the first escalation sent "
-				  "for casus %lld",
-				  (long long)in->casus_id);
+			s = bfail(
+			    err, s == NODE_ERR_NOT_FOUND ? NODE_ERR_INVALID : s,
+			    "thread_id",
+			    "the thread is not the first escalation sent "
+			    "for casus %lld",
+			    (long long)in->casus_id);
 			goto out;
 		}
 	}
@@ -666,16 +673,17 @@ node_build_escalation(const struct node_build_ctx *ctx,
 	if ((s = make_case_ref(ctx, m, d, err)) != NODE_OK)
 		goto out;
 	e->case_ref = d->case_ref;
-	if ((s = make_age_band(ctx, m, &facts, 1, &e->age_band, err)) != NODE_OK ||
+	if ((s = make_age_band(ctx, m, &facts, 1, &e->age_band, err)) !=
+	        NODE_OK ||
 	    (s = copy_areas(m, &facts, 1, d, &e->n_problem_areas,
-			    &e->problem_areas, err)) != NODE_OK ||
+	                    &e->problem_areas, err)) != NODE_OK ||
 	    (s = scrub_field(d, names, &facts, m, "why_stuck", in->why_stuck, 1,
-			     TEXT_MAX_REASON, &e->why_stuck, err)) != NODE_OK ||
+	                     TEXT_MAX_REASON, &e->why_stuck, err)) != NODE_OK ||
 	    (s = scrub_field(d, names, &facts, m, "what_was_tried",
-			     in->what_was_tried, 1, TEXT_MAX_REASON,
-			     &e->what_was_tried, err)) != NODE_OK ||
+	                     in->what_was_tried, 1, TEXT_MAX_REASON,
+	                     &e->what_was_tried, err)) != NODE_OK ||
 	    (s = scrub_field(d, names, &facts, m, "answer", in->answer, 0,
-			     TEXT_MAX_REASON, &e->answer, err)) != NODE_OK ||
+	                     TEXT_MAX_REASON, &e->answer, err)) != NODE_OK ||
 	    (s = permit(m, "support_asked", PRIVACY_ENUM, err)) != NODE_OK ||
 	    (s = permit(m, "urgency", PRIVACY_ENUM, err)) != NODE_OK)
 		goto out;
@@ -701,9 +709,9 @@ out:
 
 enum node_status
 node_build_procesversneller(const struct node_build_ctx *ctx,
-			    const struct node_build_procesversneller *in,
-			    struct node_build_draft **ret,
-			    struct node_build_error *err)
+                            const struct node_build_procesversneller *in,
+                            struct node_build_draft **ret,
+                            struct node_build_error *err)
 {
 	static const char *m = "ProcesversnellerRequest";
 	struct node_requests_facts facts;
@@ -716,23 +724,24 @@ node_build_procesversneller(const struct node_build_ctx *ctx,
 	memset(&facts, 0, sizeof(facts));
 	if (in == NULL || in->casus_id <= 0)
 		return bfail(err, NODE_ERR_INVALID, "",
-			     "a procesversneller request needs a casus");
+		             "a procesversneller request needs a casus");
 	if (in->stagnation_reason == NULL || in->stagnation_reason[0] == '\0')
 		return bfail(err, NODE_ERR_INVALID, "stagnation_reason",
-			     "a procesversneller request needs the reason "
-			     "the casus stagnates");
+		             "a procesversneller request needs the reason "
+		             "the casus stagnates");
 	if (in->expected_weeks < 1 || in->expected_weeks > NODE_BUILD_MAX_WEEKS)
 		return bfail(err, NODE_ERR_INVALID, "expected_weeks",
-			     "a procesversneller request needs the expected "
-			     "period: 1 to %d weeks",
-			     NODE_BUILD_MAX_WEEKS);
+		             "a procesversneller request needs the expected "
+		             "period: 1 to %d weeks",
+		             NODE_BUILD_MAX_WEEKS);
 	if (in->urgency < 0 || in->urgency > 3)
 		return bfail(err, NODE_ERR_INVALID, "urgency",
-			     "urgency %d is unknown", in->urgency);
+		             "urgency %d is unknown", in->urgency);
 	s = load_casus(ctx, in->casus_id, &facts, &names, err);
 	if (s != NODE_OK)
 		return s;
-	if ((s = check_ladder(&facts, "a procesversneller request", err)) != NODE_OK)
+	if ((s = check_ladder(&facts, "a procesversneller request", err)) !=
+	    NODE_OK)
 		goto out;
 	if ((d = draft_new(RETFED__V1__KIND__KIND_PROCESVERSNELLER)) == NULL) {
 		s = bfail(err, NODE_ERR_NOMEM, "", "out of memory");
@@ -744,13 +753,15 @@ node_build_procesversneller(const struct node_build_ctx *ctx,
 		goto out;
 	p->case_ref = d->case_ref;
 	if ((s = scrub_field(d, names, &facts, m, "stagnation_reason",
-			     in->stagnation_reason, 1, TEXT_MAX_REASON,
-			     &p->stagnation_reason, err)) != NODE_OK ||
-	    (s = permit(m, "expected_weeks", PRIVACY_PARAMETER, err)) != NODE_OK)
+	                     in->stagnation_reason, 1, TEXT_MAX_REASON,
+	                     &p->stagnation_reason, err)) != NODE_OK ||
+	    (s = permit(m, "expected_weeks", PRIVACY_PARAMETER, err)) !=
+	        NODE_OK)
 		goto out;
 	p->expected_weeks = in->expected_weeks;
 	if (in->with_age_band &&
-	    (s = make_age_band(ctx, m, &facts, 1, &p->age_band, err)) != NODE_OK)
+	    (s = make_age_band(ctx, m, &facts, 1, &p->age_band, err)) !=
+	        NODE_OK)
 		goto out;
 	if (in->urgency != 0) {
 		if ((s = permit(m, "urgency", PRIVACY_ENUM, err)) != NODE_OK)
@@ -768,9 +779,9 @@ out:
 
 enum node_status
 node_build_peer_request(const struct node_build_ctx *ctx,
-			const struct node_build_peer_request *in,
-			struct node_build_draft **ret,
-			struct node_build_error *err)
+                        const struct node_build_peer_request *in,
+                        struct node_build_draft **ret,
+                        struct node_build_error *err)
 {
 	static const char *m = "PeerReviewRequest";
 	struct node_requests_facts facts;
@@ -784,18 +795,19 @@ node_build_peer_request(const struct node_build_ctx *ctx,
 	if (in == NULL || in->recipient == NULL ||
 	    party_role_of(in->recipient) != PARTY_REGION)
 		return bfail(err, NODE_ERR_INVALID, "recipient",
-			     "a peer-review request goes to a region "
-			     "(region:<name>)");
+		             "a peer-review request goes to a region "
+		             "(region:<name>)");
 	if (ctx != NULL && ctx->keys != NULL &&
 	    strcmp(in->recipient, ctx->keys->party) == 0)
 		return bfail(err, NODE_ERR_INVALID, "recipient",
-			     "a region does not ask itself for a review");
+		             "a region does not ask itself for a review");
 	if (in->casus_id < 0)
 		return bfail(err, NODE_ERR_INVALID, "", "bad casus id");
 	s = load_casus(ctx, in->casus_id, &facts, &names, err);
 	if (s != NODE_OK)
 		return s;
-	if ((d = draft_new(RETFED__V1__KIND__KIND_PEER_REVIEW_REQUEST)) == NULL) {
+	if ((d = draft_new(RETFED__V1__KIND__KIND_PEER_REVIEW_REQUEST)) ==
+	    NULL) {
 		s = bfail(err, NODE_ERR_NOMEM, "", "out of memory");
 		goto out;
 	}
@@ -803,14 +815,16 @@ node_build_peer_request(const struct node_build_ctx *ctx,
 	d->casus_id = in->casus_id;
 	snprintf(d->recipient, sizeof(d->recipient), "%s", in->recipient);
 	if ((s = scrub_field(d, names, &facts, m, "approach", in->approach, 1,
-			     TEXT_MAX_APPROACH, &r->approach, err)) != NODE_OK ||
+	                     TEXT_MAX_APPROACH, &r->approach, err)) !=
+	        NODE_OK ||
 	    (s = scrub_field(d, names, &facts, m, "question", in->question, 1,
-			     TEXT_MAX_QUESTION, &r->question, err)) != NODE_OK)
+	                     TEXT_MAX_QUESTION, &r->question, err)) != NODE_OK)
 		goto out;
 	if (in->casus_id > 0 &&
-	    ((s = make_age_band(ctx, m, &facts, 0, &r->age_band, err)) != NODE_OK ||
+	    ((s = make_age_band(ctx, m, &facts, 0, &r->age_band, err)) !=
+	         NODE_OK ||
 	     (s = copy_areas(m, &facts, 0, d, &r->n_problem_areas,
-			     &r->problem_areas, err)) != NODE_OK))
+	                     &r->problem_areas, err)) != NODE_OK))
 		goto out;
 	s = finish(d, ctx->keys->party, ret, err);
 	d = NULL;
@@ -823,9 +837,9 @@ out:
 
 enum node_status
 node_build_peer_review(const struct node_build_ctx *ctx,
-		       const struct node_build_peer_review *in,
-		       struct node_build_draft **ret,
-		       struct node_build_error *err)
+                       const struct node_build_peer_review *in,
+                       struct node_build_draft **ret,
+                       struct node_build_error *err)
 {
 	static const char *m = "PeerReview";
 	struct node_requests_facts facts;
@@ -837,11 +851,11 @@ node_build_peer_review(const struct node_build_ctx *ctx,
 	memset(&facts, 0, sizeof(facts));
 	if (in == NULL || in->request_id == NULL)
 		return bfail(err, NODE_ERR_INVALID, "request_id",
-			     "a review answers a request: give its message id");
+		             "a review answers a request: give its message id");
 	if (in->recipient == NULL ||
 	    party_role_of(in->recipient) != PARTY_REGION)
 		return bfail(err, NODE_ERR_INVALID, "recipient",
-			     "a review goes to the region that asked");
+		             "a review goes to the region that asked");
 	if (in->casus_id < 0)
 		return bfail(err, NODE_ERR_INVALID, "", "bad casus id");
 	s = load_casus(ctx, in->casus_id, &facts, &names, err);
@@ -855,7 +869,8 @@ node_build_peer_review(const struct node_build_ctx *ctx,
 	snprintf(d->recipient, sizeof(d->recipient), "%s", in->recipient);
 	if ((s = permit(m, "request_id", PRIVACY_MESSAGE_ID, err)) != NODE_OK ||
 	    (s = scrub_field(d, names, &facts, m, "review", in->review, 1,
-			     TEXT_MAX_APPROACH, &d->p.prv.review, err)) != NODE_OK)
+	                     TEXT_MAX_APPROACH, &d->p.prv.review, err)) !=
+	        NODE_OK)
 		goto out;
 	memcpy(d->id, in->request_id, MSGID_LEN);
 	d->has_id = 1;
@@ -872,9 +887,8 @@ out:
 
 enum node_status
 node_build_decision(const Retfed__V1__Body *request,
-		    const struct node_build_decision *in,
-		    struct node_build_draft **ret,
-		    struct node_build_error *err)
+                    const struct node_build_decision *in,
+                    struct node_build_draft **ret, struct node_build_error *err)
 {
 	static const char *m = "Decision";
 	struct node_build_draft *d = NULL;
@@ -884,45 +898,46 @@ node_build_decision(const Retfed__V1__Body *request,
 
 	err_clear(err);
 	if (request == NULL || in == NULL)
-		return bfail(err, NODE_ERR_INVALID, "", "a decision needs a request");
+		return bfail(err, NODE_ERR_INVALID, "",
+		             "a decision needs a request");
 	if (request->payload_case == RETFED__V1__BODY__PAYLOAD_ESCALATION &&
 	    request->escalation != NULL)
 		ref = request->escalation->case_ref;
 	else if (request->payload_case ==
-			 RETFED__V1__BODY__PAYLOAD_PROCESVERSNELLER &&
-		 request->procesversneller != NULL)
+	             RETFED__V1__BODY__PAYLOAD_PROCESVERSNELLER &&
+	         request->procesversneller != NULL)
 		ref = request->procesversneller->case_ref;
 	if (ref == NULL || !payload_case_ref_valid(ref))
 		return bfail(err, NODE_ERR_INVALID, "case_ref",
-			     "a decision answers an escalation or a "
-			     "procesversneller request with a case reference");
-	if (request->message_id.len != MSGID_LEN ||
-	    request->sender == NULL ||
+		             "a decision answers an escalation or a "
+		             "procesversneller request with a case reference");
+	if (request->message_id.len != MSGID_LEN || request->sender == NULL ||
 	    party_role_of(request->sender) != PARTY_REGION)
 		return bfail(err, NODE_ERR_INVALID, "request_id",
-			     "the request has no message id or is not from a "
-			     "region");
+		             "the request has no message id or is not from a "
+		             "region");
 	if (in->status < 1 || in->status > 6)
 		return bfail(err, NODE_ERR_INVALID, "status",
-			     "the decision status is required");
+		             "the decision status is required");
 	if (in->status == RETFED__V1__DECISION_STATUS__DECISION_GRANTED) {
 		if (in->assignment_kind < 1 || in->assignment_kind > 4 ||
 		    in->assigned == NULL || in->assigned[0] == '\0')
 			return bfail(err, NODE_ERR_INVALID, "assigned",
-				     "a grant says what is assigned and who");
+			             "a grant says what is assigned and who");
 	} else if (in->assignment_kind != 0 ||
-		   (in->assigned != NULL && in->assigned[0] != '\0')) {
+	           (in->assigned != NULL && in->assigned[0] != '\0')) {
 		return bfail(err, NODE_ERR_INVALID, "assigned",
-			     "only a grant assigns someone");
+		             "only a grant assigns someone");
 	}
 	if (in->status == RETFED__V1__DECISION_STATUS__DECISION_DECLINED &&
 	    (in->reason == NULL || in->reason[0] == '\0'))
 		return bfail(err, NODE_ERR_INVALID, "reason",
-			     "a refusal says why");
-	if (in->status == RETFED__V1__DECISION_STATUS__DECISION_MORE_INFO_NEEDED &&
+		             "a refusal says why");
+	if (in->status ==
+	        RETFED__V1__DECISION_STATUS__DECISION_MORE_INFO_NEEDED &&
 	    (in->question == NULL || in->question[0] == '\0'))
 		return bfail(err, NODE_ERR_INVALID, "question",
-			     "\"more information needed\" asks a question");
+		             "\"more information needed\" asks a question");
 	if ((d = draft_new(RETFED__V1__KIND__KIND_DECISION)) == NULL)
 		return bfail(err, NODE_ERR_NOMEM, "", "out of memory");
 	x = &d->p.dec;
@@ -941,13 +956,14 @@ node_build_decision(const Retfed__V1__Body *request,
 	x->status = (Retfed__V1__DecisionStatus)in->status;
 	x->assignment_kind = (Retfed__V1__AssignmentKind)in->assignment_kind;
 	if ((s = scrub_field(d, NULL, NULL, m, "assigned", in->assigned, 0,
-			     TEXT_MAX_ASSIGNED, &x->assigned, err)) != NODE_OK ||
+	                     TEXT_MAX_ASSIGNED, &x->assigned, err)) !=
+	        NODE_OK ||
 	    (s = scrub_field(d, NULL, NULL, m, "reason", in->reason, 0,
-			     TEXT_MAX_REASON, &x->reason, err)) != NODE_OK ||
+	                     TEXT_MAX_REASON, &x->reason, err)) != NODE_OK ||
 	    (s = scrub_field(d, NULL, NULL, m, "question", in->question, 0,
-			     TEXT_MAX_REASON, &x->question, err)) != NODE_OK ||
+	                     TEXT_MAX_REASON, &x->question, err)) != NODE_OK ||
 	    (s = scrub_field(d, NULL, NULL, m, "note", in->note, 0,
-			     TEXT_MAX_REASON, &x->note, err)) != NODE_OK)
+	                     TEXT_MAX_REASON, &x->note, err)) != NODE_OK)
 		goto out;
 	return finish(d, "desk:preview", ret, err);
 out:
@@ -969,8 +985,9 @@ render_value(const ProtobufCFieldDescriptor *f, const void *p)
 	}
 	case PROTOBUF_C_TYPE_ENUM: {
 		int v = *(const int *)p;
-		const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(
-			(const ProtobufCEnumDescriptor *)f->descriptor, v);
+		const ProtobufCEnumValue *ev =
+		    protobuf_c_enum_descriptor_get_value(
+		        (const ProtobufCEnumDescriptor *)f->descriptor, v);
 		return ev != NULL ? json_string(ev->name) : json_integer(v);
 	}
 	case PROTOBUF_C_TYPE_UINT32:
@@ -1038,12 +1055,15 @@ render_message(const ProtobufCMessage *msg)
 		json_t *v;
 
 		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-			size_t n = *(const size_t *)(base + f->quantifier_offset);
+			size_t n =
+			    *(const size_t *)(base + f->quantifier_offset);
 			const char *arr = *(char *const *)(base + f->offset);
 			v = json_array();
 			for (size_t k = 0; v != NULL && k < n; k++)
 				if (json_array_append_new(
-					    v, render_value(f, arr + k * value_size(f))) != 0) {
+				        v, render_value(
+				               f, arr + k * value_size(f))) !=
+				    0) {
 					json_decref(v);
 					v = NULL;
 				}
@@ -1098,7 +1118,8 @@ node_build_preview(const Retfed__V1__Body *b, json_t **ret)
 	if (buf == NULL)
 		return NODE_ERR_NOMEM;
 	(void)protobuf_c_message_pack(payload, buf);
-	decoded = protobuf_c_message_unpack(payload->descriptor, NULL, len, buf);
+	decoded =
+	    protobuf_c_message_unpack(payload->descriptor, NULL, len, buf);
 	free(buf);
 	if (decoded == NULL)
 		return NODE_ERR_INVALID;
@@ -1107,15 +1128,15 @@ node_build_preview(const Retfed__V1__Body *b, json_t **ret)
 	if (fields == NULL)
 		return NODE_ERR_NOMEM;
 	kv = protobuf_c_enum_descriptor_get_value(&retfed__v1__kind__descriptor,
-						  (int)b->kind);
+	                                          (int)b->kind);
 	o = json_pack("{s:s, s:s, s:o, s:s, s:o}", "kind",
-		      envelope_kind_name((int)b->kind), "kind_name",
-		      kv != NULL ? kv->name : "", "recipient",
-		      b->recipient != NULL && b->recipient[0] != '\0'
-			      ? json_string(b->recipient)
-			      : json_null(),
-		      "message", payload->descriptor->short_name, "fields",
-		      fields);
+	              envelope_kind_name((int)b->kind), "kind_name",
+	              kv != NULL ? kv->name : "", "recipient",
+	              b->recipient != NULL && b->recipient[0] != '\0'
+	                  ? json_string(b->recipient)
+	                  : json_null(),
+	              "message", payload->descriptor->short_name, "fields",
+	              fields);
 	if (o == NULL)
 		return NODE_ERR_NOMEM;
 	*ret = o;
@@ -1137,20 +1158,23 @@ print_value(FILE *f, const json_t *v, int indent)
 			return fprintf(f, "(empty)\n") < 0 ? -1 : 0;
 		/* Continuation lines line up under the first one. */
 		while ((nl = strchr(s, '\n')) != NULL) {
-			if (fprintf(f, "%.*s\n%*s", (int)(nl - s), s, indent, "") < 0)
+			if (fprintf(f, "%.*s\n%*s", (int)(nl - s), s, indent,
+			            "") < 0)
 				return -1;
 			s = nl + 1;
 		}
 		return fprintf(f, "%s\n", s) < 0 ? -1 : 0;
 	case JSON_INTEGER:
-		return fprintf(f, "%lld\n", (long long)json_integer_value(v)) < 0
-			       ? -1
-			       : 0;
+		return fprintf(f, "%lld\n", (long long)json_integer_value(v)) <
+		               0
+		           ? -1
+		           : 0;
 	case JSON_TRUE:
 	case JSON_FALSE:
-		return fprintf(f, "%s\n", json_is_true(v) ? "true" : "false") < 0
-			       ? -1
-			       : 0;
+		return fprintf(f, "%s\n", json_is_true(v) ? "true" : "false") <
+		               0
+		           ? -1
+		           : 0;
 	case JSON_ARRAY:
 		if (json_array_size(v) == 0)
 			return fprintf(f, "(none)\n") < 0 ? -1 : 0;
@@ -1163,7 +1187,8 @@ print_value(FILE *f, const json_t *v, int indent)
 				continue;
 			}
 			if (fprintf(f, "%s%s", i ? ", " : "",
-				    json_is_string(x) ? json_string_value(x) : "?") < 0)
+			            json_is_string(x) ? json_string_value(x)
+			                              : "?") < 0)
 				return -1;
 		}
 		return fprintf(f, "\n") < 0 ? -1 : 0;
@@ -1191,10 +1216,10 @@ node_build_preview_print(const json_t *preview, FILE *f)
 	if (!json_is_object(fields))
 		return -1;
 	if (fprintf(f, "  %-20s %s\n", "kind",
-		    json_string_value(json_object_get(preview, "kind"))) < 0 ||
+	            json_string_value(json_object_get(preview, "kind"))) < 0 ||
 	    fprintf(f, "  %-20s %s\n", "recipient",
-		    json_is_string(rcpt) ? json_string_value(rcpt)
-					 : "(the coordinators of the BEN)") < 0)
+	            json_is_string(rcpt) ? json_string_value(rcpt)
+	                                 : "(the coordinators of the BEN)") < 0)
 		return -1;
 	/* jansson keeps insertion order, which is the schema's order. */
 	json_object_foreach((json_t *)(uintptr_t)fields, k, v)
@@ -1209,9 +1234,9 @@ node_build_preview_print(const json_t *preview, FILE *f)
 
 enum node_status
 node_build_send(const struct node_build_ctx *ctx,
-		const struct node_build_draft *d, uint64_t *ret_seq,
-		uint8_t ret_msgid[MSGID_LEN], int *ret_queued,
-		struct node_build_error *err)
+                const struct node_build_draft *d, uint64_t *ret_seq,
+                uint8_t ret_msgid[MSGID_LEN], int *ret_queued,
+                struct node_build_error *err)
 {
 	struct node_msg_error merr;
 	uint8_t id[MSGID_LEN];
@@ -1226,7 +1251,7 @@ node_build_send(const struct node_build_ctx *ctx,
 		return bfail(err, NODE_ERR_INVALID, "", "nothing to send");
 	memset(&merr, 0, sizeof(merr));
 	s = node_outbox_queue(ctx->db, ctx->keys, ctx->user, &d->body, &seq, id,
-			      &merr);
+	                      &merr);
 	if (s != NODE_OK)
 		return bfail(err, s, "", "%s", merr.detail);
 	if (ret_queued != NULL)
@@ -1235,14 +1260,13 @@ node_build_send(const struct node_build_ctx *ctx,
 		*ret_seq = seq;
 	if (ret_msgid != NULL)
 		memcpy(ret_msgid, id, MSGID_LEN);
-	s = node_requests_record(
-		ctx->db, ctx->user, (int)d->body.kind, id, d->casus_id,
-		d->case_ref, d->recipient, d->has_id ? d->id : NULL, e,
-		sizeof(e));
+	s = node_requests_record(ctx->db, ctx->user, (int)d->body.kind, id,
+	                         d->casus_id, d->case_ref, d->recipient,
+	                         d->has_id ? d->id : NULL, e, sizeof(e));
 	if (s != NODE_OK)
 		return bfail(err, s, "",
-			     "the message was queued but could not be recorded "
-			     "in the casus: %s",
-			     e);
+		             "the message was queued but could not be recorded "
+		             "in the casus: %s",
+		             e);
 	return NODE_OK;
 }

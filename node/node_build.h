@@ -57,19 +57,19 @@
 struct node_build_error {
 	enum node_status status;
 	char field[32];
-	int scrub_refused;           /* 1: the scrubber or leak guard refused */
-	enum scrub_refusal refusal;  /* the scrubber's reason, if it refused */
-	size_t offset;               /* byte offset in the field's text */
+	int scrub_refused;          /* 1: the scrubber or leak guard refused */
+	enum scrub_refusal refusal; /* the scrubber's reason, if it refused */
+	size_t offset;              /* byte offset in the field's text */
 	enum scrub_category category; /* kind of datum suspected there */
-	char detail[256];            /* one English sentence, no personal data */
+	char detail[256]; /* one English sentence, no personal data */
 };
 
 /* What the region builders need. Everything borrowed. */
 struct node_build_ctx {
 	sqlite3 *db;
-	const char *user;          /* for the audit log */
+	const char *user;           /* for the audit log */
 	const struct keyfile *keys; /* own party id and pseudonym secret */
-	const char *today;         /* YYYY-MM-DD for ages; NULL: today (UTC) */
+	const char *today;          /* YYYY-MM-DD for ages; NULL: today (UTC) */
 };
 
 /* A built message, not yet sent. Opaque. */
@@ -82,9 +82,9 @@ struct node_build_escalation {
 	const char *what_was_tried; /* required, scrubbed */
 	const int *support;         /* retfed.v1.SupportKind values, 1..5 */
 	size_t n_support;
-	int urgency;                /* retfed.v1.Urgency, required */
-	const uint8_t *thread_id;   /* NULL, or the first escalation's id */
-	const char *answer;         /* with thread_id: the answer, scrubbed */
+	int urgency;              /* retfed.v1.Urgency, required */
+	const uint8_t *thread_id; /* NULL, or the first escalation's id */
+	const char *answer;       /* with thread_id: the answer, scrubbed */
 };
 
 /* A procesversneller request for casus casus_id. */
@@ -114,8 +114,8 @@ struct node_build_peer_review {
 
 /* A desk's decision on a received escalation or procesversneller request. */
 struct node_build_decision {
-	int status;          /* retfed.v1.DecisionStatus */
-	int assignment_kind; /* retfed.v1.AssignmentKind; with GRANTED */
+	int status;           /* retfed.v1.DecisionStatus */
+	int assignment_kind;  /* retfed.v1.AssignmentKind; with GRANTED */
 	const char *assigned; /* with GRANTED; scrubbed */
 	const char *reason;   /* with DECLINED; scrubbed */
 	const char *question; /* with MORE_INFO_NEEDED; scrubbed */
@@ -124,33 +124,29 @@ struct node_build_decision {
 
 /* Build an escalation. On success *ret is the new draft. */
 enum node_status node_build_escalation(const struct node_build_ctx *ctx,
-				       const struct node_build_escalation *in,
-				       struct node_build_draft **ret,
-				       struct node_build_error *err)
-	__attribute__((warn_unused_result));
+                                       const struct node_build_escalation *in,
+                                       struct node_build_draft **ret,
+                                       struct node_build_error *err)
+    __attribute__((warn_unused_result));
 
 /* Build a procesversneller request. */
-enum node_status
-node_build_procesversneller(const struct node_build_ctx *ctx,
-			    const struct node_build_procesversneller *in,
-			    struct node_build_draft **ret,
-			    struct node_build_error *err)
-	__attribute__((warn_unused_result));
+enum node_status node_build_procesversneller(
+    const struct node_build_ctx *ctx,
+    const struct node_build_procesversneller *in, struct node_build_draft **ret,
+    struct node_build_error *err) __attribute__((warn_unused_result));
 
 /* Build a peer-review request. */
-enum node_status
-node_build_peer_request(const struct node_build_ctx *ctx,
-			const struct node_build_peer_request *in,
-			struct node_build_draft **ret,
-			struct node_build_error *err)
-	__attribute__((warn_unused_result));
+enum node_status node_build_peer_request(
+    const struct node_build_ctx *ctx, const struct node_build_peer_request *in,
+    struct node_build_draft **ret, struct node_build_error *err)
+    __attribute__((warn_unused_result));
 
 /* Build a peer review. */
 enum node_status node_build_peer_review(const struct node_build_ctx *ctx,
-					const struct node_build_peer_review *in,
-					struct node_build_draft **ret,
-					struct node_build_error *err)
-	__attribute__((warn_unused_result));
+                                        const struct node_build_peer_review *in,
+                                        struct node_build_draft **ret,
+                                        struct node_build_error *err)
+    __attribute__((warn_unused_result));
 
 /*
  * Build a desk's decision on `request`, a received (decoded, verified)
@@ -160,10 +156,10 @@ enum node_status node_build_peer_review(const struct node_build_ctx *ctx,
  * still found).
  */
 enum node_status node_build_decision(const Retfed__V1__Body *request,
-				     const struct node_build_decision *in,
-				     struct node_build_draft **ret,
-				     struct node_build_error *err)
-	__attribute__((warn_unused_result));
+                                     const struct node_build_decision *in,
+                                     struct node_build_draft **ret,
+                                     struct node_build_error *err)
+    __attribute__((warn_unused_result));
 
 /* The draft's body: kind, recipient and payload; no header. Borrowed. */
 const Retfed__V1__Body *node_build_body(const struct node_build_draft *d);
@@ -185,14 +181,14 @@ void node_build_destroy(struct node_build_draft **dp);
  * payload).
  */
 enum node_status node_build_preview(const Retfed__V1__Body *b, json_t **ret)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * Print a preview (from node_build_preview) as text, one field a line,
  * multi-line texts indented. Returns 0, or -1 on a write error.
  */
 int node_build_preview_print(const json_t *preview, FILE *f)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /*
  * Queue the draft through node_outbox_queue (sealed with ctx->keys) and
@@ -203,10 +199,10 @@ int node_build_preview_print(const json_t *preview, FILE *f)
  * *ret_queued is 0 on failure.
  */
 enum node_status node_build_send(const struct node_build_ctx *ctx,
-				 const struct node_build_draft *d,
-				 uint64_t *ret_seq,
-				 uint8_t ret_msgid[MSGID_LEN], int *ret_queued,
-				 struct node_build_error *err)
-	__attribute__((warn_unused_result));
+                                 const struct node_build_draft *d,
+                                 uint64_t *ret_seq,
+                                 uint8_t ret_msgid[MSGID_LEN], int *ret_queued,
+                                 struct node_build_error *err)
+    __attribute__((warn_unused_result));
 
 #endif

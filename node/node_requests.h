@@ -37,10 +37,10 @@
 struct node_requests_person {
 	char *role;
 	char *name;
-	char *bsn;	  /* NULL when not recorded */
+	char *bsn;        /* NULL when not recorded */
 	char *birth_date; /* YYYY-MM-DD or NULL */
-	char *address;	  /* NULL when not recorded */
-	char *postcode;	  /* "1234 AB" or NULL */
+	char *address;    /* NULL when not recorded */
+	char *postcode;   /* "1234 AB" or NULL */
 };
 
 /* The facts of one casus. Free with node_requests_facts_clear(). */
@@ -55,9 +55,8 @@ struct node_requests_facts {
 };
 
 /* Create or upgrade the sent-request table (idempotent). */
-enum node_status node_requests_migrate(sqlite3 *db, char *errbuf,
-				       size_t errlen)
-	__attribute__((warn_unused_result));
+enum node_status node_requests_migrate(sqlite3 *db, char *errbuf, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /*
  * Read the facts of casus casus_id into *ret (zeroed first) and append an
@@ -65,10 +64,10 @@ enum node_status node_requests_migrate(sqlite3 *db, char *errbuf,
  * such casus. On failure *ret holds nothing that needs freeing.
  */
 enum node_status node_requests_casus_facts(sqlite3 *db, const char *user,
-					   int64_t casus_id,
-					   struct node_requests_facts *ret,
-					   char *errbuf, size_t errlen)
-	__attribute__((warn_unused_result));
+                                           int64_t casus_id,
+                                           struct node_requests_facts *ret,
+                                           char *errbuf, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /* Free what facts holds and zero it. Safe on a zeroed struct. */
 void node_requests_facts_clear(struct node_requests_facts *facts);
@@ -77,7 +76,7 @@ void node_requests_facts_clear(struct node_requests_facts *facts);
 struct node_sent_request {
 	int64_t id;
 	uint8_t message_id[MSGID_LEN];
-	int kind;	  /* retfed.v1.Kind */
+	int kind;         /* retfed.v1.Kind */
 	int64_t casus_id; /* 0: none */
 	char case_ref[48];
 	char recipient[PARTY_ID_MAX];
@@ -93,28 +92,26 @@ struct node_sent_request {
  * of thread thread_id (NULL: none). One transaction with its audit row.
  * A message id recorded before is NODE_ERR_INVALID.
  */
-enum node_status node_requests_record(sqlite3 *db, const char *user, int kind,
-				      const uint8_t msgid[MSGID_LEN],
-				      int64_t casus_id, const char *case_ref,
-				      const char *recipient,
-				      const uint8_t *thread_id, char *errbuf,
-				      size_t errlen)
-	__attribute__((warn_unused_result));
+enum node_status
+node_requests_record(sqlite3 *db, const char *user, int kind,
+                     const uint8_t msgid[MSGID_LEN], int64_t casus_id,
+                     const char *case_ref, const char *recipient,
+                     const uint8_t *thread_id, char *errbuf, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /* Look a sent request up by message id; NODE_ERR_NOT_FOUND when absent. */
-enum node_status node_requests_find(sqlite3 *db,
-				    const uint8_t msgid[MSGID_LEN],
-				    struct node_sent_request *ret,
-				    char *errbuf, size_t errlen)
-	__attribute__((warn_unused_result));
+enum node_status node_requests_find(sqlite3 *db, const uint8_t msgid[MSGID_LEN],
+                                    struct node_sent_request *ret, char *errbuf,
+                                    size_t errlen)
+    __attribute__((warn_unused_result));
 
 /*
  * The sent requests of casus casus_id (0: all), oldest first, as a JSON
  * array of {message_id, kind, casus_id, case_ref, recipient, thread_id,
  * sent_at, sent_by}. The caller owns *ret.
  */
-enum node_status node_requests_list(sqlite3 *db, int64_t casus_id,
-				    json_t **ret, char *errbuf, size_t errlen)
-	__attribute__((warn_unused_result));
+enum node_status node_requests_list(sqlite3 *db, int64_t casus_id, json_t **ret,
+                                    char *errbuf, size_t errlen)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -61,37 +61,40 @@ pick(unsigned n)
 #define PICK(a) ((a)[pick(sizeof(a) / sizeof((a)[0]))])
 
 static const char *const first_names[] = {
-	"Daan", "Sem", "Lucas", "Levi", "Finn", "Noah", "Milan", "Jesse",
-	"Thijs", "Bram", "Ruben", "Stijn", "Sanne", "Emma", "Julia", "Tess",
-	"Sophie", "Zoey", "Lotte", "Fleur", "Anouk", "Mila", "Yara", "Nora",
-	"Mohamed", "Yassin", "Ayoub", "Bilal", "Fatima", "Yasmina", "Nour",
-	"Salma", "Emre", "Mert", "Elif", "Zeynep", "Priya", "Kevin", "Dylan",
-	"Jayden", "Wendy", "Anja", "Marieke", "Gerrit", "Hendrik", "Joost",
-	"Kees", "Petra", "Ingrid", "Willemijn"};
+    "Daan",     "Sem",     "Lucas",   "Levi",    "Finn",   "Noah",  "Milan",
+    "Jesse",    "Thijs",   "Bram",    "Ruben",   "Stijn",  "Sanne", "Emma",
+    "Julia",    "Tess",    "Sophie",  "Zoey",    "Lotte",  "Fleur", "Anouk",
+    "Mila",     "Yara",    "Nora",    "Mohamed", "Yassin", "Ayoub", "Bilal",
+    "Fatima",   "Yasmina", "Nour",    "Salma",   "Emre",   "Mert",  "Elif",
+    "Zeynep",   "Priya",   "Kevin",   "Dylan",   "Jayden", "Wendy", "Anja",
+    "Marieke",  "Gerrit",  "Hendrik", "Joost",   "Kees",   "Petra", "Ingrid",
+    "Willemijn"};
 static const char *const tussenvoegsels[] = {
-	"", "", "", "", "de", "van", "van der", "van den", "ter", "van de",
-	"den", "el"};
+    "",        "",        "",    "",       "de",  "van",
+    "van der", "van den", "ter", "van de", "den", "el"};
 static const char *const surnames[] = {
-	"Jansen", "Bakker", "Visser", "Smit", "Meijer", "Mulder", "Bos",
-	"Vos", "Peters", "Hendriks", "Dekker", "Brouwer", "Dijkstra",
-	"Koster", "Verhoeven", "Vermeulen", "Willems", "Hoekstra", "Kuipers",
-	"Berg", "Vries", "Wal", "Heuvel", "Broek", "Linden", "Beek",
-	"Yilmaz", "Kaya", "Demir", "Amrani", "Haddou", "Bouzid", "Ramdin",
-	"Claessens", "Janssen", "Schreurs", "Pluijmen", "Hermans", "Geurts",
-	"Wouters", "Coenen", "Maessen", "Kerkhofs", "Schoenmakers"};
+    "Jansen",   "Bakker",      "Visser",    "Smit",      "Meijer",  "Mulder",
+    "Bos",      "Vos",         "Peters",    "Hendriks",  "Dekker",  "Brouwer",
+    "Dijkstra", "Koster",      "Verhoeven", "Vermeulen", "Willems", "Hoekstra",
+    "Kuipers",  "Berg",        "Vries",     "Wal",       "Heuvel",  "Broek",
+    "Linden",   "Beek",        "Yilmaz",    "Kaya",      "Demir",   "Amrani",
+    "Haddou",   "Bouzid",      "Ramdin",    "Claessens", "Janssen", "Schreurs",
+    "Pluijmen", "Hermans",     "Geurts",    "Wouters",   "Coenen",  "Maessen",
+    "Kerkhofs", "Schoenmakers"};
 static const char *const streets[] = {
-	"Kerkstraat", "Molenweg", "Dorpsstraat", "Schoolstraat",
-	"Julianalaan", "Beatrixstraat", "Hoofdstraat", "Nieuwstraat",
-	"Parallelweg", "Stationsstraat", "Lindelaan", "Eikenlaan",
-	"Grote Oost", "Kleine Noord", "Westerdijk", "Zuiderpoort",
-	"Maasboulevard", "Venloseweg", "Roerkade", "Geleenbeeklaan"};
+    "Kerkstraat",    "Molenweg",       "Dorpsstraat", "Schoolstraat",
+    "Julianalaan",   "Beatrixstraat",  "Hoofdstraat", "Nieuwstraat",
+    "Parallelweg",   "Stationsstraat", "Lindelaan",   "Eikenlaan",
+    "Grote Oost",    "Kleine Noord",   "Westerdijk",  "Zuiderpoort",
+    "Maasboulevard", "Venloseweg",     "Roerkade",    "Geleenbeeklaan"};
 static const char *const municipalities[] = {
-	"Venlo", "Venray", "Roermond", "Weert", "Maastricht", "Heerlen",
-	"Sittard-Geleen", "Hoorn", "Enkhuizen", "Medemblik", "Stede Broec",
-	"Koggenland", "Opmeer", "Drechterland", "Peel en Maas", "Echt-Susteren"};
+    "Venlo",      "Venray",       "Roermond",       "Weert",
+    "Maastricht", "Heerlen",      "Sittard-Geleen", "Hoorn",
+    "Enkhuizen",  "Medemblik",    "Stede Broec",    "Koggenland",
+    "Opmeer",     "Drechterland", "Peel en Maas",   "Echt-Susteren"};
 static const char *const month_names[] = {
-	"januari", "februari", "maart", "april", "mei", "juni", "juli",
-	"augustus", "september", "oktober", "november", "december"};
+    "januari", "februari", "maart",     "april",   "mei",      "juni",
+    "juli",    "augustus", "september", "oktober", "november", "december"};
 
 struct person {
 	char first[32];
@@ -136,7 +139,7 @@ make_bsn(char out[10])
 
 static void
 make_person(struct person *p, int youth, const char *family_tv,
-	    const char *family)
+            const char *family)
 {
 	memset(p, 0, sizeof(*p));
 	snprintf(p->first, sizeof(p->first), "%s", PICK(first_names));
@@ -147,19 +150,19 @@ make_person(struct person *p, int youth, const char *family_tv,
 		snprintf(p->tv, sizeof(p->tv), "%s", PICK(tussenvoegsels));
 		if (pick(6) == 0)
 			snprintf(p->surname, sizeof(p->surname), "%s-%s",
-				 PICK(surnames), PICK(surnames));
+			         PICK(surnames), PICK(surnames));
 		else
 			snprintf(p->surname, sizeof(p->surname), "%s",
-				 PICK(surnames));
+			         PICK(surnames));
 	}
 	snprintf(p->full, sizeof(p->full), "%s%s%s %s", p->first,
-		 p->tv[0] ? " " : "", p->tv, p->surname);
+	         p->tv[0] ? " " : "", p->tv, p->surname);
 	make_bsn(p->bsn);
 	p->by = youth ? 2008 + (int)pick(18) : 1962 + (int)pick(34);
 	p->bm = 1 + (int)pick(12);
 	p->bd = 1 + (int)pick(28);
 	snprintf(p->birth, sizeof(p->birth), "%04d-%02d-%02d", p->by, p->bm,
-		 p->bd);
+	         p->bd);
 }
 
 static void
@@ -175,17 +178,17 @@ make_case(struct gcase *c)
 	c->n = 2 + pick(2);
 	snprintf(c->street, sizeof(c->street), "%s", PICK(streets));
 	snprintf(c->house, sizeof(c->house), "%u%s", 1 + pick(250),
-		 pick(4) == 0 ? "a" : "");
+	         pick(4) == 0 ? "a" : "");
 	snprintf(c->address, sizeof(c->address), "%s %s", c->street, c->house);
-	snprintf(c->postcode, sizeof(c->postcode), "%04u %c%c", 1000 + pick(9000),
-		 letters[pick(sizeof(letters) - 1)],
-		 letters[pick(sizeof(letters) - 1)]);
+	snprintf(c->postcode, sizeof(c->postcode), "%04u %c%c",
+	         1000 + pick(9000), letters[pick(sizeof(letters) - 1)],
+	         letters[pick(sizeof(letters) - 1)]);
 	if (pick(2))
 		snprintf(c->phone, sizeof(c->phone), "06%08u",
-			 (unsigned)(rng() % 100000000u));
+		         (unsigned)(rng() % 100000000u));
 	else
 		snprintf(c->phone, sizeof(c->phone), "0229%06u",
-			 (unsigned)(rng() % 1000000u));
+		         (unsigned)(rng() % 1000000u));
 	c->municipality = PICK(municipalities);
 }
 
@@ -222,7 +225,7 @@ name_form(const struct person *p, char *out, size_t n)
 		break;
 	case 2:
 		snprintf(out, n, "%s%s%s", p->tv, p->tv[0] ? " " : "",
-			 p->surname);
+		         p->surname);
 		break;
 	case 3:
 		snprintf(tmp, sizeof(tmp), "%s", p->full);
@@ -236,11 +239,11 @@ name_form(const struct person *p, char *out, size_t n)
 		break;
 	case 5:
 		snprintf(out, n, "%c. %s%s%s", p->first[0], p->tv,
-			 p->tv[0] ? " " : "", p->surname);
+		         p->tv[0] ? " " : "", p->surname);
 		break;
 	case 6:
 		snprintf(out, n, "%s%s%s, %c.", p->tv, p->tv[0] ? " " : "",
-			 p->surname, p->first[0]);
+		         p->surname, p->first[0]);
 		break;
 	case 7:
 		snprintf(out, n, "mevrouw %s", p->surname);
@@ -284,10 +287,12 @@ date_form(const struct person *p, char *out, size_t n)
 		snprintf(out, n, "%s", p->birth);
 		break;
 	case 3:
-		snprintf(out, n, "%d %s %d", p->bd, month_names[p->bm - 1], p->by);
+		snprintf(out, n, "%d %s %d", p->bd, month_names[p->bm - 1],
+		         p->by);
 		break;
 	default:
-		snprintf(out, n, "%d %s %d", p->bd, month_names[p->bm - 1], p->by);
+		snprintf(out, n, "%d %s %d", p->bd, month_names[p->bm - 1],
+		         p->by);
 		upper(out);
 		break;
 	}
@@ -321,18 +326,19 @@ phone_form(const char *ph, char *out, size_t n)
 	switch (pick(4)) {
 	case 0:
 		snprintf(out, n, mobile ? "%.2s-%s" : "%.4s-%s", ph,
-			 ph + (mobile ? 2 : 4));
+		         ph + (mobile ? 2 : 4));
 		break;
 	case 1:
 		if (mobile)
-			snprintf(out, n, "06 %.2s %.2s %.2s %.2s", ph + 2, ph + 4,
-				 ph + 6, ph + 8);
+			snprintf(out, n, "06 %.2s %.2s %.2s %.2s", ph + 2,
+			         ph + 4, ph + 6, ph + 8);
 		else
-			snprintf(out, n, "(%.4s) %.3s %.3s", ph, ph + 4, ph + 7);
+			snprintf(out, n, "(%.4s) %.3s %.3s", ph, ph + 4,
+			         ph + 7);
 		break;
 	case 2:
 		snprintf(out, n, "+31 %.*s %s", mobile ? 1 : 3, ph + 1,
-			 ph + (mobile ? 2 : 4));
+		         ph + (mobile ? 2 : 4));
 		break;
 	default:
 		snprintf(out, n, "%s", ph);
@@ -344,7 +350,8 @@ phone_form(const char *ph, char *out, size_t n)
 static void
 weave(const struct gcase *c, int with_names, char *out, size_t n)
 {
-	const struct person *kid = &c->p[0], *par = &c->p[1 + pick((unsigned)c->n - 1)];
+	const struct person *kid = &c->p[0],
+	                    *par = &c->p[1 + pick((unsigned)c->n - 1)];
 	char a[160], b[160], x[64], y[64];
 	size_t k = 0;
 	int parts = 2 + (int)pick(3);
@@ -363,49 +370,49 @@ weave(const struct gcase *c, int with_names, char *out, size_t n)
 		case 0:
 			date_form(kid, x, sizeof(x));
 			w = snprintf(out + k, n - k,
-				     "%s (geboren %s) woont bij %s. ", a, x, b);
+			             "%s (geboren %s) woont bij %s. ", a, x, b);
 			break;
 		case 1:
 			bsn_form(kid->bsn, x, sizeof(x));
-			w = snprintf(out + k, n - k,
-				     "Het BSN van %s is %s. ", a, x);
+			w = snprintf(out + k, n - k, "Het BSN van %s is %s. ",
+			             a, x);
 			break;
 		case 2:
 			postcode_form(c->postcode, x, sizeof(x));
 			w = snprintf(out + k, n - k,
-				     "Het gezin woont aan de %s, %s %s. ",
-				     c->address, x, c->municipality);
+			             "Het gezin woont aan de %s, %s %s. ",
+			             c->address, x, c->municipality);
 			break;
 		case 3:
 			phone_form(c->phone, x, sizeof(x));
-			w = snprintf(out + k, n - k,
-				     "%s is bereikbaar op %s. ", b, x);
+			w = snprintf(out + k, n - k, "%s is bereikbaar op %s. ",
+			             b, x);
 			break;
 		case 4:
 			date_form(par, x, sizeof(x));
 			bsn_form(par->bsn, y, sizeof(y));
 			w = snprintf(out + k, n - k,
-				     "Gegevens ouder: %s, %s, BSN %s. ", b, x,
-				     y);
+			             "Gegevens ouder: %s, %s, BSN %s. ", b, x,
+			             y);
 			break;
 		case 5:
 			w = snprintf(out + k, n - k,
-				     "%s en %s hebben veel hulpverlening gehad "
-				     "maar geen passende plek gevonden. ",
-				     a, b);
+			             "%s en %s hebben veel hulpverlening gehad "
+			             "maar geen passende plek gevonden. ",
+			             a, b);
 			break;
 		case 6:
 			w = snprintf(out + k, n - k,
-				     "Gesprek met %s over school en "
-				     "dagbesteding in %s. ",
-				     b, c->municipality);
+			             "Gesprek met %s over school en "
+			             "dagbesteding in %s. ",
+			             b, c->municipality);
 			break;
 		default:
 			postcode_form(c->postcode, x, sizeof(x));
 			phone_form(c->phone, y, sizeof(y));
 			w = snprintf(out + k, n - k,
-				     "Adres %s (%s), telefoon %s. ", c->address,
-				     x, y);
+			             "Adres %s (%s), telefoon %s. ", c->address,
+			             x, y);
 			break;
 		}
 		if (w < 0 || (size_t)w >= n - k)
@@ -447,7 +454,7 @@ contains(const unsigned char *hay, size_t len, const char *needle, int word)
 		if (j < nl)
 			continue;
 		if (word && ((i > 0 && is_letter(hay[i - 1])) ||
-			     (i + nl < len && is_letter(hay[i + nl]))))
+		             (i + nl < len && is_letter(hay[i + nl]))))
 			continue;
 		return 1;
 	}
@@ -494,7 +501,7 @@ leaks(const struct gcase *c, const unsigned char *buf, size_t len,
 		if (contains(buf, len, p->bsn, 0))
 			return leak_what = "BSN", 1;
 		snprintf(f, sizeof(f), "%.4s.%.2s.%.3s", p->bsn, p->bsn + 4,
-			 p->bsn + 6);
+		         p->bsn + 6);
 		if (contains(buf, len, f, 0))
 			return leak_what = "BSN", 1;
 		if (contains(buf, len, p->birth, 0))
@@ -505,8 +512,8 @@ leaks(const struct gcase *c, const unsigned char *buf, size_t len,
 		snprintf(f, sizeof(f), "%d/%d/%04d", p->bd, p->bm, p->by);
 		if (contains(buf, len, f, 0))
 			return leak_what = "birth date", 1;
-		snprintf(f, sizeof(f), "%d %s %d", p->bd, month_names[p->bm - 1],
-			 p->by);
+		snprintf(f, sizeof(f), "%d %s %d", p->bd,
+		         month_names[p->bm - 1], p->by);
 		if (contains(buf, len, f, 0))
 			return leak_what = "birth date", 1;
 	}
@@ -517,8 +524,7 @@ leaks(const struct gcase *c, const unsigned char *buf, size_t len,
 		return leak_what = "postcode", 1;
 	if (contains(buf, len, c->street, 1))
 		return leak_what = "street", 1;
-	if (contains(buf, len, c->phone + 2, 0) &&
-	    c->phone[1] == '6')
+	if (contains(buf, len, c->phone + 2, 0) && c->phone[1] == '6')
 		return leak_what = "phone", 1;
 	if (contains(buf, len, c->phone + 4, 0) && c->phone[1] != '6')
 		return leak_what = "phone", 1;
@@ -545,16 +551,14 @@ strings_leak(const struct gcase *c, const json_t *j)
 	switch (json_typeof(j)) {
 	case JSON_STRING:
 		return leaks(c, (const unsigned char *)json_string_value(j),
-			     strlen(json_string_value(j)), 1);
+		             strlen(json_string_value(j)), 1);
 	case JSON_ARRAY:
-		json_array_foreach((json_t *)(uintptr_t)j, i, v)
-		if (strings_leak(c, v))
-			return 1;
+		json_array_foreach((json_t *)(uintptr_t)j, i,
+		                   v) if (strings_leak(c, v)) return 1;
 		return 0;
 	case JSON_OBJECT:
-		json_object_foreach((json_t *)(uintptr_t)j, k, v)
-		if (strings_leak(c, v))
-			return 1;
+		json_object_foreach((json_t *)(uintptr_t)j, k,
+		                    v) if (strings_leak(c, v)) return 1;
 		return 0;
 	default:
 		return 0;
@@ -570,7 +574,7 @@ struct counts {
 /* Serialise the draft's body and look at bytes and decoded strings. */
 static void
 check_draft(const struct gcase *c, const struct node_build_draft *d,
-	    uint64_t seed, unsigned case_no)
+            uint64_t seed, unsigned case_no)
 {
 	const Retfed__V1__Body *b = node_build_body(d);
 	size_t len = retfed__v1__body__get_packed_size(b);
@@ -584,9 +588,9 @@ check_draft(const struct gcase *c, const struct node_build_draft *d,
 	if (leaks(c, buf, len, 0)) {
 		char *dump = json_dumps(fields, 0);
 		print_error("seed %llu case %u: %s found in the serialised "
-			    "%s: %s\n",
-			    (unsigned long long)seed, case_no, leak_what,
-			    envelope_kind_name((int)b->kind), dump);
+		            "%s: %s\n",
+		            (unsigned long long)seed, case_no, leak_what,
+		            envelope_kind_name((int)b->kind), dump);
 		free(dump);
 		fail();
 	}
@@ -594,8 +598,8 @@ check_draft(const struct gcase *c, const struct node_build_draft *d,
 	if (strings_leak(c, fields)) {
 		char *dump = json_dumps(fields, 0);
 		print_error("seed %llu case %u: %s found in a decoded %s: %s\n",
-			    (unsigned long long)seed, case_no, leak_what,
-			    envelope_kind_name((int)b->kind), dump);
+		            (unsigned long long)seed, case_no, leak_what,
+		            envelope_kind_name((int)b->kind), dump);
 		free(dump);
 		fail();
 	}
@@ -610,13 +614,13 @@ tally(struct counts *n, enum node_status s, const struct node_build_error *e,
 		n->built++;
 		n->per_kind[kind]++;
 	} else if (e->scrub_refused &&
-		   strstr(e->detail, "still holds a recorded") != NULL) {
+	           strstr(e->detail, "still holds a recorded") != NULL) {
 		n->refused_guard++;
 		if ((unsigned)e->category < SCRUB_CAT_COUNT)
 			n->guard_cat[e->category]++;
 		if (getenv("RET_PROPERTY_VERBOSE") != NULL)
 			print_error("leak guard: %s in %s\n",
-				    scrub_category_name(e->category), e->field);
+			            scrub_category_name(e->category), e->field);
 	} else if (e->scrub_refused) {
 		n->refused_scrubber++;
 	} else {
@@ -643,9 +647,10 @@ test_nothing_personal_leaves(void **state)
 {
 	const char *want = getenv("RET_PROPERTY_SEED");
 	uint64_t seed = want != NULL && strcmp(want, "random") == 0
-				? (uint64_t)time(NULL)
-				: env_number("RET_PROPERTY_SEED", DEFAULT_SEED);
-	unsigned cases = (unsigned)env_number("RET_PROPERTY_CASES", DEFAULT_CASES);
+	                    ? (uint64_t)time(NULL)
+	                    : env_number("RET_PROPERTY_SEED", DEFAULT_SEED);
+	unsigned cases =
+	    (unsigned)env_number("RET_PROPERTY_CASES", DEFAULT_CASES);
 	struct keyfile keys;
 	struct node_build_ctx ctx;
 	struct counts n;
@@ -661,9 +666,9 @@ test_nothing_personal_leaves(void **state)
 	       "(RET_PROPERTY_SEED=%llu replays this run)\n",
 	       (unsigned long long)seed, cases, (unsigned long long)seed);
 	rng_state = seed;
-	assert_int_equal(node_db_open(":memory:", NODE_DB_CREATE, &db, err,
-				      sizeof(err)),
-			 NODE_OK);
+	assert_int_equal(
+	    node_db_open(":memory:", NODE_DB_CREATE, &db, err, sizeof(err)),
+	    NODE_OK);
 	assert_int_equal(node_register_migrate(db, err, sizeof(err)), NODE_OK);
 	assert_int_equal(node_outbox_migrate(db, &merr), NODE_OK);
 	assert_int_equal(node_requests_migrate(db, err, sizeof(err)), NODE_OK);
@@ -692,52 +697,61 @@ test_nothing_personal_leaves(void **state)
 		cf.question_type = "passend_aanbod";
 		cf.problem_areas = pick(2) ? "gedrag,gezin" : "psychiatrie";
 		assert_int_equal(node_register_casus_new(db, "s", &cf, &id, err,
-							 sizeof(err)),
-				 NODE_OK);
+		                                         sizeof(err)),
+		                 NODE_OK);
 		for (size_t k = 0; k < c.n; k++) {
 			struct node_person np = {k ? "ouder" : "jeugdige",
-						 c.p[k].full, c.p[k].bsn,
-						 c.p[k].birth, c.address,
-						 c.postcode, c.municipality};
-			assert_int_equal(node_register_person_add(db, "s", id,
-								  &np, &pid,
-								  err,
-								  sizeof(err)),
-					 NODE_OK);
+			                         c.p[k].full,
+			                         c.p[k].bsn,
+			                         c.p[k].birth,
+			                         c.address,
+			                         c.postcode,
+			                         c.municipality};
+			assert_int_equal(
+			    node_register_person_add(db, "s", id, &np, &pid,
+			                             err, sizeof(err)),
+			    NODE_OK);
 		}
-		assert_int_equal(node_register_casus_phase(db, "s", id, "triage",
-							   NULL, err,
-							   sizeof(err)),
-				 NODE_OK);
 		assert_int_equal(node_register_casus_phase(db, "s", id,
-							   "overleg", NULL,
-							   err, sizeof(err)),
-				 NODE_OK);
+		                                           "triage", NULL, err,
+		                                           sizeof(err)),
+		                 NODE_OK);
+		assert_int_equal(node_register_casus_phase(db, "s", id,
+		                                           "overleg", NULL, err,
+		                                           sizeof(err)),
+		                 NODE_OK);
 
 		weave(&c, 1, t1, sizeof(t1));
 		weave(&c, 1, t2, sizeof(t2));
 		weave(&c, 1, t3, sizeof(t3));
 		{
 			struct node_build_escalation in = {
-				id, t1, t2, support, 2, 1 + (int)pick(3), NULL, NULL};
+			    id,   t1,  t2, support, 2, 1 + (int)pick(3),
+			    NULL, NULL};
 			s = node_build_escalation(&ctx, &in, &d, &e);
 			tally(&n, s, &e, 1);
 			if (s == NODE_OK) {
 				check_draft(&c, d, seed, i);
-				/* The desk decides on it, with data typed in. */
+				/* The desk decides on it, with data typed in.
+				 */
 				{
-					Retfed__V1__Body req = *node_build_body(d);
+					Retfed__V1__Body req =
+					    *node_build_body(d);
 					struct node_build_draft *x = NULL;
 					struct node_build_decision dec = {
-						3, 1, "Procesversneller BEN", NULL,
-						NULL, t3};
+					    3,    1,    "Procesversneller BEN",
+					    NULL, NULL, t3};
 					for (int k = 0; k < MSGID_LEN; k++)
-						fake_id[k] = (uint8_t)(rng() & 0x1f);
-					req.sender = (char *)(uintptr_t)"region:westfriesland";
+						fake_id[k] =
+						    (uint8_t)(rng() & 0x1f);
+					req.sender =
+					    (char *)(uintptr_t) "region:"
+					                        "westfriesland";
 					req.message_id.data = fake_id;
 					req.message_id.len = MSGID_LEN;
 					weave(&c, 0, t3, sizeof(t3));
-					s = node_build_decision(&req, &dec, &x, &e);
+					s = node_build_decision(&req, &dec, &x,
+					                        &e);
 					tally(&n, s, &e, 3);
 					if (s == NODE_OK)
 						check_draft(&c, x, seed, i);
@@ -748,7 +762,7 @@ test_nothing_personal_leaves(void **state)
 		}
 		{
 			struct node_build_procesversneller in = {
-				id, t3, 1 + pick(52), (int)pick(2), (int)pick(4)};
+			    id, t3, 1 + pick(52), (int)pick(2), (int)pick(4)};
 			weave(&c, 1, t3, sizeof(t3));
 			s = node_build_procesversneller(&ctx, &in, &d, &e);
 			tally(&n, s, &e, 2);
@@ -758,7 +772,7 @@ test_nothing_personal_leaves(void **state)
 		}
 		{
 			struct node_build_peer_request in = {
-				"region:midden-limburg", id, t1, t2};
+			    "region:midden-limburg", id, t1, t2};
 			s = node_build_peer_request(&ctx, &in, &d, &e);
 			tally(&n, s, &e, 5);
 			if (s == NODE_OK)
@@ -767,7 +781,7 @@ test_nothing_personal_leaves(void **state)
 		}
 		{
 			struct node_build_peer_review in = {
-				fake_id, "region:midden-limburg", id, t2};
+			    fake_id, "region:midden-limburg", id, t2};
 			for (int k = 0; k < MSGID_LEN; k++)
 				fake_id[k] = (uint8_t)(rng() & 0x1f);
 			s = node_build_peer_review(&ctx, &in, &d, &e);
@@ -802,7 +816,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_nothing_personal_leaves),
+	    cmocka_unit_test(test_nothing_personal_leaves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -281,10 +281,14 @@ median_text(struct buf *b, const struct node_stats_summary *s,
 
 /* ---- charts ------------------------------------------------------------ */
 
-#define CHART_W 640
-#define LABEL_W 210
-#define VALUE_W 70
-#define BAR_MAX (CHART_W - LABEL_W - VALUE_W)
+/*
+ * Charts are drawn in a 440-unit-wide box and scaled to the page (at most
+ * 560 px wide): labels sit above their bars, so a phone's width keeps the
+ * text readable without scrolling sideways.
+ */
+#define CHART_W 440
+#define VALUE_W 64
+#define BAR_MAX (CHART_W - VALUE_W)
 #define COLOR_CUR "#1f5f8b"  /* 6.9:1 on white */
 #define COLOR_PREV "#6b6b6b" /* 5.3:1 on white */
 
@@ -334,23 +338,20 @@ chart_hbars(struct buf *b, const char *title, const char *desc,
 	    const char *unit)
 {
 	unsigned id = ++b->seq;
-	unsigned bar_h = series == 2 ? 14 : 20, row_h = series == 2 ? 40 : 30;
-	unsigned h = (unsigned)n * row_h + 8;
+	unsigned bar_h = series == 2 ? 13 : 18, row_h = series == 2 ? 54 : 44;
+	unsigned h = (unsigned)n * row_h + 4;
 	uint32_t max = rows_max(rows, n, series);
 
 	svg_open(b, id, h, title, desc);
 	for (size_t i = 0; i < n; i++) {
-		unsigned y = (unsigned)i * row_h + 4;
+		unsigned y = (unsigned)i * row_h;
 
-		buf_printf(b,
-			   "<text x=\"%d\" y=\"%u\" class=\"lbl\" text-anchor=\"end\">",
-			   LABEL_W - 10, y + row_h / 2 + 1);
+		buf_printf(b, "<text x=\"0\" y=\"%u\" class=\"lbl\">", y + 15);
 		buf_esc(b, rows[i].label);
 		buf_add(b, "</text>");
 		for (int k = 0; k < series; k++) {
 			const struct node_stats_cell *c = rows[i].c[k];
-			unsigned by = series == 2 ? y + 5 + (unsigned)k * (bar_h + 2)
-						  : y + (row_h - bar_h) / 2;
+			unsigned by = y + 21 + (unsigned)k * (bar_h + 3);
 			unsigned w = 0;
 			const char *color =
 				series == 2 && k == 0 ? COLOR_PREV : COLOR_CUR;
@@ -363,12 +364,12 @@ chart_hbars(struct buf *b, const char *title, const char *desc,
 				w = 2;
 			if (w > 0)
 				buf_printf(b,
-					   "<rect x=\"%d\" y=\"%u\" width=\"%u\""
+					   "<rect x=\"0\" y=\"%u\" width=\"%u\""
 					   " height=\"%u\" fill=\"%s\"/>",
-					   LABEL_W, by, w, bar_h, color);
+					   by, w, bar_h, color);
 			buf_printf(b,
 				   "<text x=\"%u\" y=\"%u\" class=\"val%s\">",
-				   LABEL_W + w + 6, by + bar_h - 3,
+				   w + 5, by + bar_h - 2,
 				   c->hidden ? " hid" : "");
 			cell_text(b, rows[i].s[k], c);
 			if (!c->hidden && unit != NULL)
@@ -385,8 +386,8 @@ chart_months(struct buf *b, const struct node_stats_summary *s)
 {
 	const struct node_stats_list *l = &s->by_month;
 	unsigned id = ++b->seq;
-	unsigned top = 24, plot_h = 170, base = top + plot_h;
-	unsigned slot = l->n ? (CHART_W - 20) / (unsigned)l->n : CHART_W;
+	unsigned top = 22, plot_h = 150, base = top + plot_h;
+	unsigned slot = l->n ? (CHART_W - 4) / (unsigned)l->n : CHART_W;
 	unsigned bw = slot * 6 / 10;
 	uint32_t max = 0;
 
@@ -397,12 +398,12 @@ chart_months(struct buf *b, const struct node_stats_summary *s)
 		 "Staafdiagram: het aantal aanmeldingen in elke maand van de"
 		 " periode. De cijfers staan ook in de tabel hieronder.");
 	buf_printf(b,
-		   "<line x1=\"10\" y1=\"%u\" x2=\"%d\" y2=\"%u\""
+		   "<line x1=\"2\" y1=\"%u\" x2=\"%d\" y2=\"%u\""
 		   " stroke=\"#595959\" stroke-width=\"1\"/>",
 		   base, CHART_W - 10, base);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct node_stats_cell *c = &l->cell[i];
-		unsigned x = 10 + (unsigned)i * slot + (slot - bw) / 2;
+		unsigned x = 2 + (unsigned)i * slot + (slot - bw) / 2;
 		unsigned hgt = 0;
 		int m = month_of(c->key);
 
@@ -416,12 +417,12 @@ chart_months(struct buf *b, const struct node_stats_summary *s)
 				   " height=\"%u\" fill=\"%s\"/>",
 				   x, base - hgt, bw, hgt, COLOR_CUR);
 		buf_printf(b,
-			   "<text x=\"%u\" y=\"%u\" class=\"val%s\""
+			   "<text x=\"%u\" y=\"%u\" class=\"val sm%s\""
 			   " text-anchor=\"middle\">",
 			   x + bw / 2, base - hgt - 6, c->hidden ? " hid" : "");
 		cell_text(b, s, c);
 		buf_printf(b,
-			   "</text><text x=\"%u\" y=\"%u\" class=\"lbl\""
+			   "</text><text x=\"%u\" y=\"%u\" class=\"lbl sm\""
 			   " text-anchor=\"middle\">",
 			   x + bw / 2, base + 20);
 		if (m > 0)
@@ -468,7 +469,7 @@ list_block(struct buf *b, const char *title, const char *col,
 		rows[i].s[1] = s;
 		rows[i].c[1] = paired ? &l->cell[i] : NULL;
 	}
-	buf_add(b, "<figure>");
+	buf_add(b, "<div class=\"pair\"><figure>");
 	chart_hbars(b, title, desc, rows, n, paired ? 2 : 1, NULL);
 	buf_add(b, "<figcaption>");
 	buf_esc(b, title);
@@ -500,7 +501,7 @@ list_block(struct buf *b, const char *title, const char *col,
 			td_cell(b, ps, &pl->cell[i]);
 		buf_add(b, "</tr>");
 	}
-	buf_add(b, "</tbody></table>");
+	buf_add(b, "</tbody></table></div>");
 }
 
 static void
@@ -548,7 +549,7 @@ section_months(struct buf *b, const struct node_stats_summary *s)
 
 	section_open(b, "maanden", "Aanmeldingen per maand",
 		     "Casussen naar de maand waarin ze zijn aangemeld.");
-	buf_add(b, "<figure>");
+	buf_add(b, "<div class=\"pair\"><figure>");
 	chart_months(b, s);
 	buf_add(b, "<figcaption>Aanmeldingen per maand</figcaption></figure>");
 	buf_add(b, "<table><caption>Aanmeldingen per maand (tabel)</caption>"
@@ -571,7 +572,7 @@ section_months(struct buf *b, const struct node_stats_summary *s)
 	}
 	buf_add(b, "<tr class=\"tot\"><th scope=\"row\">Totaal</th>");
 	td_cell(b, s, &s->registrations);
-	buf_add(b, "</tr></tbody></table></section>");
+	buf_add(b, "</tr></tbody></table></div></section>");
 }
 
 static void
@@ -608,7 +609,7 @@ section_lead_times(struct buf *b, const struct node_stats_summary *s,
 				rows[i].c[k] = NULL;
 		}
 	}
-	buf_add(b, "<figure>");
+	buf_add(b, "<div class=\"pair\"><figure>");
 	chart_hbars(b, "Doorlooptijden in dagen (mediaan)",
 		    "Staafdiagram: mediaan aantal dagen van aanmelding tot"
 		    " overleg en tot afsluiting, vorige en deze periode.",
@@ -642,7 +643,7 @@ section_lead_times(struct buf *b, const struct node_stats_summary *s,
 		}
 		buf_add(b, "</tr>");
 	}
-	buf_add(b, "</tbody></table></section>");
+	buf_add(b, "</tbody></table></div></section>");
 }
 
 static void
@@ -673,7 +674,7 @@ section_compare(struct buf *b, const struct node_stats_summary *s,
 		rows[i].s[1] = s;
 		rows[i].c[1] = cs[i];
 	}
-	buf_add(b, "<figure>");
+	buf_add(b, "<div class=\"pair\"><figure>");
 	chart_hbars(b, "Deze periode naast de vorige",
 		    "Staafdiagram met paren: per kerncijfer de vorige periode"
 		    " (grijs, boven) en deze periode (blauw, onder).",
@@ -697,7 +698,7 @@ section_compare(struct buf *b, const struct node_stats_summary *s,
 		td_cell(b, s, cs[i]);
 		buf_add(b, "</tr>");
 	}
-	buf_add(b, "</tbody></table></section>");
+	buf_add(b, "</tbody></table></div></section>");
 }
 
 static void
@@ -805,7 +806,7 @@ static const char css[] =
 	"header h1{margin:0;font-size:1.7rem;line-height:1.2}"
 	"header p{margin:.35rem 0 0;color:#e3edf5}"
 	"section{background:#fff;border:1px solid #d5dbe1;border-radius:8px;"
-	"padding:16px 18px;margin:0 0 16px;overflow-wrap:anywhere}"
+	"padding:16px 18px;margin:0 0 16px;overflow-wrap:break-word}"
 	"h2{font-size:1.25rem;margin:0 0 .4rem;color:#123d5a}"
 	".intro{margin:0 0 .8rem;color:#3d3d3d}"
 	".vh{position:absolute;width:1px;height:1px;overflow:hidden;"
@@ -819,8 +820,9 @@ static const char css[] =
 	".kp{color:#4a4a4a;font-size:.9rem}"
 	"figure{margin:0 0 .6rem}"
 	"figcaption{font-size:.9rem;color:#3d3d3d;margin-top:.2rem}"
-	".chart{display:block;width:100%;height:auto;max-width:100%}"
-	".chart text{font-size:13px;fill:#1a1a1a}"
+	".chart{display:block;width:100%;height:auto;max-width:560px}"
+	".chart text{font-size:14px;fill:#1a1a1a}"
+	".chart .sm{font-size:12px}"
 	".chart .val{font-weight:700}"
 	".chart .hid{font-style:italic;fill:#4a4a4a}"
 	".key{white-space:nowrap;margin-left:.6rem}"
@@ -838,10 +840,13 @@ static const char css[] =
 	".na{color:#4a4a4a}"
 	".tot th,.tot td{font-weight:700}"
 	".per{font-weight:400;font-size:.85rem}"
-	".wide{overflow-x:auto}"
+	".wide{overflow-x:auto}.wide table{max-width:none}"
 	"h3{font-size:1.05rem;margin:1rem 0 .3rem}"
+	".pair{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);"
+	"gap:28px;align-items:start}"
 	"footer{max-width:980px;margin:0 auto;padding:0 16px 24px;color:#3d3d3d;"
 	"font-size:.9rem}"
+	"@media (max-width:860px){.pair{display:block}}"
 	"@media (max-width:700px){"
 	"main{padding:10px}section{padding:12px}header h1{font-size:1.35rem}"
 	".kv{font-size:1.7rem}table{font-size:.88rem}th,td{padding:.25rem .3rem}}"
@@ -852,6 +857,7 @@ static const char css[] =
 	"section{border:none;border-radius:0;padding:0;margin:0 0 10pt;"
 	"break-inside:avoid;page-break-inside:avoid}"
 	"figure,table{break-inside:avoid;page-break-inside:avoid}"
+	".pair{gap:14pt}"
 	".chart{max-height:9cm}"
 	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 

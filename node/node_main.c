@@ -21,6 +21,7 @@
 #include "envelope.h"
 #include "log.h"
 #include "msgid.h"
+#include "node_apply.h"
 #include "node_audit.h"
 #include "node_config.h"
 #include "node_db.h"
@@ -218,6 +219,14 @@ open_database(const struct node_config *cfg, sqlite3 **ret_db)
 		node_db_close(ret_db);
 		return -1;
 	}
+	if (node_apply_migrate(*ret_db, node_config_role(cfg), err,
+			       sizeof(err)) != NODE_OK) {
+		log_err("event=database_unavailable component=flows "
+			"detail=\"%s\"",
+			err);
+		node_db_close(ret_db);
+		return -1;
+	}
 	return 0;
 }
 
@@ -248,7 +257,14 @@ fill_params(const struct node_config *cfg,
 	icfg->ben = node_config_ben(cfg);
 	icfg->parties = parties;
 	icfg->n_parties = n;
-	icfg->hooks = NULL; /* applying to the register comes with the flows */
+	{
+		/* What received messages change: the flows' apply hooks for
+		   this node's role (constant function tables). */
+		static struct node_inbox_hooks hooks;
+
+		node_apply_hooks(node_config_role(cfg), &hooks);
+		icfg->hooks = &hooks;
+	}
 	memset(p, 0, sizeof(*p));
 	p->endpoint = node_config_relay_endpoint(cfg);
 	p->relay_key = node_config_relay_transport_key(cfg);

@@ -80,7 +80,7 @@ keyfile_parse(const char *text, size_t len, struct keyfile *k, char *errbuf,
 	struct keyfile tmp;
 	char line[512];
 	size_t pos = 0;
-	unsigned lineno = 0, have = 0;
+	unsigned lineno = 0, have = 0, public_line = 0;
 	int rc = -1;
 
 	memset(&tmp, 0, sizeof(tmp));
@@ -181,6 +181,7 @@ keyfile_parse(const char *text, size_t len, struct keyfile *k, char *errbuf,
 			snprintf(tmp.transport_pk, sizeof(tmp.transport_pk),
 				 "%s", val);
 			have |= 8;
+			public_line = lineno;
 		} else if (strcmp(key, "pseudonym_secret") == 0 &&
 			   !(have & 16)) {
 			if (hex_exact(val, tmp.pseudonym_key, 32) != 0) {
@@ -214,8 +215,9 @@ keyfile_parse(const char *text, size_t len, struct keyfile *k, char *errbuf,
 		if (zmq_curve_public(derived, tmp.transport_sk) != 0 ||
 		    strcmp(derived, tmp.transport_pk) != 0) {
 			snprintf(errbuf, errlen,
-				 "transport_public does not belong to "
-				 "transport_secret");
+				 "line %u: transport_public does not belong "
+				 "to transport_secret",
+				 public_line);
 			goto out;
 		}
 	}

@@ -439,8 +439,8 @@ test_parse_missing_and_mismatch(void **state)
 		snprintf(line, sizeof(line), "transport_public = %s\n",
 			 other.transport_pk);
 		expect_line_error(valid, 4, line,
-				  "transport_public does not belong to "
-				  "transport_secret");
+				  "line 4: transport_public does not belong "
+				  "to transport_secret");
 	}
 }
 

@@ -87,17 +87,12 @@ cli_build_open(struct cli_ctx *ctx, struct node_build_ctx *bctx)
 {
 	char err[256] = "";
 	enum node_status s;
+	unsigned fixed = 0;
 	int rc;
 
 	rc = cli_ctx_open(ctx, CLI_NEED_DB | CLI_NEED_KEYS | CLI_REGION_ONLY);
 	if (rc != 0)
 		return rc;
-	s = node_requests_migrate(ctx->db, err, sizeof(err));
-	if (s != NODE_OK) {
-		rc = cli_fail(s, err);
-		cli_ctx_close(ctx);
-		return rc;
-	}
 	memset(bctx, 0, sizeof(*bctx));
 	bctx->db = ctx->db;
 	bctx->user = ctx->user;
@@ -109,6 +104,20 @@ cli_build_open(struct cli_ctx *ctx, struct node_build_ctx *bctx)
 		cli_ctx_close(ctx);
 		return EX_CONFIG;
 	}
+	s = node_requests_migrate(ctx->db, err, sizeof(err));
+	/* A message queued just before a crash still gets its record. */
+	if (s == NODE_OK)
+		s = node_requests_reconcile(ctx->db, ctx->user, bctx->keys,
+		                            &fixed, err, sizeof(err));
+	if (s != NODE_OK) {
+		rc = cli_fail(s, err);
+		cli_ctx_close(ctx);
+		return rc;
+	}
+	if (fixed > 0 && !ctx->json)
+		cli_error(_("%u earlier sent message(s) recorded in their "
+		            "casus after an interruption"),
+		          fixed);
 	return 0;
 }
 

@@ -114,4 +114,22 @@ enum node_status node_requests_list(sqlite3 *db, int64_t casus_id, json_t **ret,
                                     char *errbuf, size_t errlen)
     __attribute__((warn_unused_result));
 
+struct keyfile;
+
+/*
+ * Record the outgoing messages this node queued but whose record is
+ * missing (the program stopped between queueing and recording, two
+ * transactions): each such outbox envelope is decoded, its case reference
+ * mapped back to a casus with the region's pseudonymiser (keys may be NULL
+ * on a desk: no casus then), its thread or request id kept, and the row
+ * recorded as `user` with its audit row. A peer-review request carries no
+ * case reference, so it is recorded without a casus. *ret_fixed (may be
+ * NULL) receives the number of rows added. Idempotent.
+ */
+enum node_status node_requests_reconcile(sqlite3 *db, const char *user,
+                                         const struct keyfile *keys,
+                                         unsigned *ret_fixed, char *errbuf,
+                                         size_t errlen)
+    __attribute__((warn_unused_result));
+
 #endif

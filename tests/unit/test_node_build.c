@@ -653,6 +653,63 @@ test_preview_print(void **state)
 	assert_int_equal(n_queued(f), 0);
 }
 
+/* Queued but not recorded (a crash in between): reconcile records it. */
+static void
+test_reconcile(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id = make_casus(f, "overleg");
+	struct node_build_escalation in = escalation_input(id);
+	struct node_build_peer_request rq = {"region:westfriesland", id,
+	                                     "Aanpak.", "Vraag?"};
+	struct node_build_draft *d = NULL, *p = NULL;
+	struct node_build_error err;
+	struct node_msg_error merr;
+	struct node_sent_request r;
+	uint8_t esc_id[MSGID_LEN], req_id[MSGID_LEN];
+	unsigned fixed = 99;
+	char e[256];
+
+	assert_int_equal(node_build_escalation(&f->ctx, &in, &d, &err),
+	                 NODE_OK);
+	assert_int_equal(node_build_peer_request(&f->ctx, &rq, &p, &err),
+	                 NODE_OK);
+	assert_int_equal(node_outbox_queue(f->db, &f->keys, "voorzitter",
+	                                   node_build_body(d), NULL, esc_id,
+	                                   &merr),
+	                 NODE_OK);
+	assert_int_equal(node_outbox_queue(f->db, &f->keys, "voorzitter",
+	                                   node_build_body(p), NULL, req_id,
+	                                   &merr),
+	                 NODE_OK);
+	assert_int_equal(node_requests_find(f->db, esc_id, &r, e, sizeof(e)),
+	                 NODE_ERR_NOT_FOUND);
+
+	assert_int_equal(node_requests_reconcile(f->db, "ret-node", &f->keys,
+	                                         &fixed, e, sizeof(e)),
+	                 NODE_OK);
+	assert_int_equal(fixed, 2);
+	assert_int_equal(node_requests_find(f->db, esc_id, &r, e, sizeof(e)),
+	                 NODE_OK);
+	assert_int_equal(r.casus_id, id);
+	assert_string_equal(r.case_ref,
+	                    node_build_body(d)->escalation->case_ref);
+	assert_int_equal(node_requests_find(f->db, req_id, &r, e, sizeof(e)),
+	                 NODE_OK);
+	assert_int_equal(r.casus_id, 0); /* no case reference travels */
+	assert_string_equal(r.recipient, "region:westfriesland");
+
+	/* Idempotent, and what node_build_send recorded is left alone. */
+	assert_int_equal(node_build_send(&f->ctx, d, NULL, NULL, NULL, &err),
+	                 NODE_OK);
+	assert_int_equal(node_requests_reconcile(f->db, "ret-node", &f->keys,
+	                                         &fixed, e, sizeof(e)),
+	                 NODE_OK);
+	assert_int_equal(fixed, 0);
+	node_build_destroy(&d);
+	node_build_destroy(&p);
+}
+
 int
 main(void)
 {
@@ -671,6 +728,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_decision, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_preview_print, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_reconcile, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -487,6 +487,51 @@ suppress_fail(enum suppress_error e, const char *what, const char *detail,
 }
 
 /*
+ * Hold a one-row table to what is published elsewhere about its total:
+ * shown (TOTAL_SHOWN) or hidden, with every non-zero cell hidden so the
+ * shown ones cannot add up to it (TOTAL_HIDDEN). A cell and its column
+ * total are the same number and share a state.
+ */
+static void
+enforce_total(struct suppress_table *t, size_t n, enum total_rule rule)
+{
+	size_t tot = suppress_at(t, 0, n), gt = suppress_at(t, 1, n);
+
+	if (rule == TOTAL_SHOWN) {
+		t->state[tot] = t->state[gt] = SUPPRESS_SHOWN;
+	} else if (rule == TOTAL_HIDDEN && t->count[tot] > 0) {
+		if (t->state[tot] == SUPPRESS_SHOWN)
+			t->state[tot] = t->state[gt] = SUPPRESS_SECONDARY;
+		for (size_t i = 0; i < n; i++)
+			if (t->count[suppress_at(t, 0, i)] > 0 &&
+			    t->state[suppress_at(t, 0, i)] == SUPPRESS_SHOWN)
+				t->state[suppress_at(t, 0, i)] =
+					t->state[suppress_at(t, 1, i)] =
+						SUPPRESS_SECONDARY;
+	}
+}
+
+/* SUPPRESS_OK if the audit pins no hidden cell, else UNPROTECTABLE. */
+static enum suppress_error
+audit_clean(const struct suppress_table *t, size_t n, char *detail,
+	    size_t detlen)
+{
+	size_t disclosed = 0, cells = 2 * (n + 1);
+	int64_t *lo = calloc(cells, sizeof(*lo));
+	int64_t *hi = calloc(cells, sizeof(*hi));
+	enum suppress_error e = SUPPRESS_E_NOMEM;
+
+	if (lo != NULL && hi != NULL)
+		e = suppress_audit(t, NULL, 0, lo, hi, &disclosed, detail,
+				   detlen);
+	free(lo);
+	free(hi);
+	if (e == SUPPRESS_OK && disclosed > 0)
+		e = SUPPRESS_E_UNPROTECTABLE;
+	return e;
+}
+
+/*
  * Suppress list l, whose cells add up to `total`, in place with
  * privacy_suppress as a table of one row. `rule` ties its total to a
  * figure published elsewhere.
@@ -498,10 +543,10 @@ suppress_list(struct node_stats_list *l, uint32_t total, enum total_rule rule,
 {
 	struct suppress_config cfg = {threshold, 0};
 	struct suppress_table *t;
-	enum suppress_error e;
+	enum suppress_error e = SUPPRESS_E_UNPROTECTABLE;
 	char detail[160] = "";
 	uint64_t sum = 0;
-	size_t n = l->n, tot;
+	size_t n = l->n;
 
 	if (n == 0)
 		return NODE_OK;
@@ -517,43 +562,41 @@ suppress_list(struct node_stats_list *l, uint32_t total, enum total_rule rule,
 	for (size_t i = 0; i < n; i++)
 		t->count[suppress_at(t, 0, i)] = l->cell[i].count;
 	suppress_table_sum(t);
-	e = suppress_apply(t, &cfg, NULL, 0, detail, sizeof(detail));
+	/*
+	 * Three patterns, from the most to the least shown: privacy_suppress
+	 * as configured; the same with zeros hidden too (shown zeros can pin
+	 * hidden cells: four cases in four phases, each "<5", must be 1 each);
+	 * every cell hidden. Each is held to `rule` and audited; the first
+	 * that discloses nothing is published.
+	 */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		cfg.zero_unsafe = attempt > 0;
+		detail[0] = '\0';
+		for (size_t i = 0; i < 2 * (n + 1); i++)
+			t->state[i] = SUPPRESS_SHOWN;
+		if (attempt < 2) {
+			e = suppress_apply(t, &cfg, NULL, 0, detail,
+					   sizeof(detail));
+			if (e == SUPPRESS_E_UNPROTECTABLE)
+				continue;
+			if (e != SUPPRESS_OK)
+				break;
+		} else {
+			for (size_t i = 0; i < 2 * (n + 1); i++)
+				t->state[i] = SUPPRESS_SECONDARY;
+		}
+		t->threshold = threshold;
+		t->zero_unsafe = cfg.zero_unsafe;
+		enforce_total(t, n, rule);
+		e = audit_clean(t, n, detail, sizeof(detail));
+		if (e == SUPPRESS_OK)
+			break;
+		if (e != SUPPRESS_E_UNPROTECTABLE)
+			break;
+	}
 	if (e != SUPPRESS_OK) {
 		suppress_table_destroy(&t);
 		return suppress_fail(e, what, detail, errbuf, errlen);
-	}
-	tot = suppress_at(t, 0, n);
-	if (rule == TOTAL_SHOWN && suppress_hidden(t, 0, n)) {
-		/* The total is published as a headline figure anyway: the
-		 * table must be safe with it shown. */
-		size_t disclosed = 0;
-		size_t cells = 2 * (n + 1);
-		int64_t *lo = calloc(cells, sizeof(*lo));
-		int64_t *hi = calloc(cells, sizeof(*hi));
-
-		t->state[tot] = SUPPRESS_SHOWN;
-		t->state[suppress_at(t, 1, n)] = SUPPRESS_SHOWN;
-		if (lo == NULL || hi == NULL)
-			e = SUPPRESS_E_NOMEM;
-		else
-			e = suppress_audit(t, NULL, 0, lo, hi, &disclosed,
-					   detail, sizeof(detail));
-		free(lo);
-		free(hi);
-		if (e == SUPPRESS_OK && disclosed > 0)
-			e = SUPPRESS_E_UNPROTECTABLE;
-		if (e != SUPPRESS_OK) {
-			suppress_table_destroy(&t);
-			return suppress_fail(e, what, detail, errbuf, errlen);
-		}
-	}
-	if (rule == TOTAL_HIDDEN && !suppress_hidden(t, 0, n)) {
-		/* The total is hidden elsewhere: hide every non-zero cell so
-		 * the shown cells do not add up to it. */
-		for (size_t i = 0; i < n; i++)
-			if (t->count[suppress_at(t, 0, i)] > 0)
-				t->state[suppress_at(t, 0, i)] =
-					SUPPRESS_SECONDARY;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (suppress_hidden(t, 0, i))

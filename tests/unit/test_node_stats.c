@@ -478,6 +478,106 @@ test_discussed_protects_its_parts(void **state)
 	assert_no_hidden_count(&s);
 }
 
+
+/* A raw summary of n random cases, consistent as the register makes it. */
+static void
+random_raw(struct node_stats_summary *s, unsigned *seed, unsigned n)
+{
+	static const char *const regs[] = {"gemeente", "gi", "zorgaanbieder",
+					   "onderwijs", "ouders_jeugdige",
+					   "other"};
+	static const char *const phases[] = {
+		"aanmelding", "triage", "overleg", "monitoren", "afgesloten",
+		"geannuleerd", "doorverwezen"};
+	static const char *const outs[] = {"opgelost", "deels_opgelost",
+					   "niet_opgelost", "other", "unknown"};
+	char key[16];
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->period, sizeof(s->period), "2026");
+	s->by_month.n = 12;
+	for (int m = 0; m < 12; m++) {
+		snprintf(key, sizeof(key), "2026-%02d", m + 1);
+		snprintf(s->by_month.cell[m].key, NODE_STATS_KEY_MAX, "%s", key);
+	}
+	s->by_registrant.n = 6;
+	s->by_question_type.n = 6;
+	s->themes.n = 9;
+	for (size_t i = 0; i < 6; i++) {
+		snprintf(s->by_registrant.cell[i].key, NODE_STATS_KEY_MAX, "%s",
+			 regs[i]);
+		snprintf(s->by_question_type.cell[i].key, NODE_STATS_KEY_MAX,
+			 "q%zu", i);
+	}
+	for (size_t i = 0; i < 9; i++)
+		snprintf(s->themes.cell[i].key, NODE_STATS_KEY_MAX, "t%zu", i);
+	s->by_phase.n = 7;
+	for (size_t i = 0; i < 7; i++)
+		snprintf(s->by_phase.cell[i].key, NODE_STATS_KEY_MAX, "%s",
+			 phases[i]);
+	s->by_outcome.n = 5;
+	for (size_t i = 0; i < 5; i++)
+		snprintf(s->by_outcome.cell[i].key, NODE_STATS_KEY_MAX, "%s",
+			 outs[i]);
+	for (unsigned c = 0; c < n; c++) {
+		unsigned ph = (unsigned)rand_r(seed) % 7;
+
+		s->by_month.cell[rand_r(seed) % 12].count++;
+		/* skewed, as real registrations are */
+		s->by_registrant.cell[(rand_r(seed) % 3) * (rand_r(seed) % 2)].count++;
+		s->by_question_type.cell[rand_r(seed) % 6].count++;
+		s->by_phase.cell[ph].count++;
+		if (ph == 4)
+			s->by_outcome.cell[rand_r(seed) % 5].count++;
+		for (int t = 0; t < 9; t++)
+			if (rand_r(seed) % 3 == 0)
+				s->themes.cell[t].count++;
+	}
+	s->registrations.count = n;
+	s->discussed.count = s->by_phase.cell[2].count +
+			     s->by_phase.cell[3].count + s->by_phase.cell[4].count;
+	s->cancelled.count = s->by_phase.cell[5].count;
+	s->referred.count = s->by_phase.cell[6].count;
+	s->consultations.count = (unsigned)rand_r(seed) % 9;
+	s->n_to_overleg.count = s->discussed.count;
+	s->n_to_close.count = s->by_phase.cell[4].count;
+	s->has_median_to_overleg = s->discussed.count > 0;
+	s->has_median_to_close = s->n_to_close.count > 0;
+	s->median_days_to_overleg.count = 20;
+	s->median_days_to_close.count = 150;
+}
+
+/*
+ * Registers of every size up to 80 cases: suppression always finds a safe
+ * table, keeps no hidden count, and "besproken" never sits next to exactly
+ * one hidden part.
+ */
+static void
+test_suppress_random_registers(void **state)
+{
+	struct node_stats_summary raw, s;
+	unsigned seed = 20261123;
+	char err[256] = "";
+
+	(void)state;
+	for (unsigned round = 0; round < 400; round++) {
+		unsigned n = round % 81;
+		int hidden_parts;
+
+		random_raw(&raw, &seed, n);
+		if (node_stats_suppress(&raw, 5, &s, err, sizeof(err)) != NODE_OK)
+			fail_msg("round %u (%u cases): %s", round, n, err);
+		assert_no_hidden_count(&s);
+		hidden_parts = (s.by_phase.cell[2].hidden != 0) +
+			       (s.by_phase.cell[3].hidden != 0) +
+			       (s.by_phase.cell[4].hidden != 0);
+		if (hidden_parts == 1)
+			assert_int_not_equal(s.discussed.hidden, 0);
+		assert_int_equal(s.registrations.hidden != 0,
+				 n > 0 && n < 5);
+	}
+}
+
 static void
 test_json_round_trip(void **state)
 {
@@ -559,6 +659,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_suppress, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_discussed_protects_its_parts,
 						setup, teardown),
+		cmocka_unit_test(test_suppress_random_registers),
 		cmocka_unit_test_setup_teardown(test_json_round_trip, setup,
 						teardown),
 	};

@@ -662,7 +662,7 @@ suppress_body(struct node_stats_summary *s, uint32_t t, char *errbuf,
 	uint32_t reg = s->registrations.count;
 	uint32_t closed = 0, discussed_parts = 0;
 	uint32_t n_overleg = s->n_to_overleg.count, n_close = s->n_to_close.count;
-	int hidden_parts = 0;
+	int hidden_parts = 0, hidden_rest = 0;
 
 	if ((st = suppress_cell(&s->registrations, t, "registrations", errbuf,
 				errlen)) != NODE_OK)
@@ -693,6 +693,10 @@ suppress_body(struct node_stats_summary *s, uint32_t t, char *errbuf,
 		hidden_parts = (ph[NODE_PHASE_OVERLEG].hidden != 0) +
 			       (ph[NODE_PHASE_MONITOREN].hidden != 0) +
 			       (ph[NODE_PHASE_AFGESLOTEN].hidden != 0);
+		hidden_rest = (ph[NODE_PHASE_AANMELDING].hidden != 0) +
+			      (ph[NODE_PHASE_TRIAGE].hidden != 0) +
+			      (ph[NODE_PHASE_GEANNULEERD].hidden != 0) +
+			      (ph[NODE_PHASE_DOORVERWEZEN].hidden != 0);
 	} else {
 		if ((st = suppress_list(&s->by_phase, list_sum(&s->by_phase),
 					TOTAL_FREE, t, "by_phase", errbuf,
@@ -711,10 +715,13 @@ suppress_body(struct node_stats_summary *s, uint32_t t, char *errbuf,
 	    (st = suppress_cell(&s->consultations, t, "consultations", errbuf,
 				errlen)) != NODE_OK)
 		return st;
-	/* discussed = overleg + monitoren + afgesloten: shown next to
-	 * exactly one hidden part, it would give that part away. */
+	/* discussed = overleg + monitoren + afgesloten, and registrations -
+	 * discussed the other four phases: shown next to exactly one hidden
+	 * cell on either side, it would give that cell away. */
 	if (s->by_phase.n == NODE_PHASE_COUNT && !s->discussed.hidden &&
-	    hidden_parts == 1 && discussed_parts == s->discussed.count)
+	    discussed_parts == s->discussed.count &&
+	    (hidden_parts == 1 ||
+	     (hidden_rest == 1 && !s->registrations.hidden)))
 		hide(&s->discussed, t);
 	for (size_t i = 0; i < s->themes.n; i++)
 		if ((st = suppress_cell(&s->themes.cell[i], t, "themes", errbuf,

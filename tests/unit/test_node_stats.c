@@ -573,6 +573,15 @@ test_suppress_random_registers(void **state)
 			       (s.by_phase.cell[4].hidden != 0);
 		if (hidden_parts == 1)
 			assert_int_not_equal(s.discussed.hidden, 0);
+		/* nor, with registrations shown, next to exactly one hidden
+		 * cell of the other phases */
+		if (!s.registrations.hidden &&
+		    (s.by_phase.cell[0].hidden != 0) +
+			    (s.by_phase.cell[1].hidden != 0) +
+			    (s.by_phase.cell[5].hidden != 0) +
+			    (s.by_phase.cell[6].hidden != 0) ==
+		    1)
+			assert_int_not_equal(s.discussed.hidden, 0);
 		assert_int_equal(s.registrations.hidden != 0,
 				 n > 0 && n < 5);
 	}

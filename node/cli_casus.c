@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node_apply.h"
 #include "node_lifecycle.h"
 
 /* Long-only options; each verb allows a subset. */
@@ -434,6 +435,64 @@ print_casus(json_t *c)
 	print_strings(_("Consultations"), json_object_get(c, "consultations"));
 }
 
+/* ---- Decisions of the BEN desk on this casus (node_apply) ------------ */
+
+/*
+ * Add the decisions received for casus id to c as "decisions" (an empty
+ * array when none arrived, or the node never received any). Returns
+ * NODE_OK or an error with a sentence in err.
+ */
+static enum node_status
+add_decisions(sqlite3 *db, int64_t id, json_t *c, char *err, size_t errlen)
+{
+	json_t *d = NULL;
+	enum node_status s;
+	int version = 0;
+
+	s = node_db_version(db, NODE_APPLY_COMPONENT, &version);
+	if (s != NODE_OK)
+		return s;
+	if (version == 0)
+		d = json_array();
+	else if ((s = node_apply_casus_decisions(db, id, &d, err, errlen)) !=
+		 NODE_OK)
+		return s;
+	if (d == NULL || json_object_set_new(c, "decisions", d) != 0)
+		return NODE_ERR_NOMEM;
+	return NODE_OK;
+}
+
+static void
+print_decisions(json_t *c)
+{
+	json_t *arr = json_object_get(c, "decisions");
+
+	if (json_array_size(arr) == 0)
+		return;
+	printf("%s\n", _("Decisions of the BEN desk:"));
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		json_t *d = json_array_get(arr, i);
+
+		printf(_("  %s on the %s (thread %s), from %s\n"),
+		       cli_str(d, "status"), cli_str(d, "request_kind"),
+		       cli_str(d, "thread_id"), cli_str(d, "from"));
+		if (json_object_get(d, "assigned") != NULL)
+			printf(_("    assigned (%s): %s\n"),
+			       cli_str(d, "assignment_kind"),
+			       cli_str(d, "assigned"));
+		if (json_object_get(d, "reason") != NULL)
+			printf(_("    reason: %s\n"), cli_str(d, "reason"));
+		if (json_object_get(d, "question") != NULL)
+			printf(_("    question: %s (answer with: ret opschaling %s --vervolg-op %s --antwoord ...)\n"),
+			       cli_str(d, "question"), cli_str(c, "id"),
+			       cli_str(d, "thread_id"));
+		if (json_object_get(d, "note") != NULL)
+			printf(_("    note: %s\n"), cli_str(d, "note"));
+	}
+}
+
+/* ---- end of the decisions of the BEN desk ----------------------------- */
+
 static int
 verb_show(struct cli_ctx *ctx, struct args *a)
 {
@@ -447,10 +506,17 @@ verb_show(struct cli_ctx *ctx, struct args *a)
 				     sizeof(err));
 	if (s != NODE_OK)
 		return casus_fail(s, err, id);
+	s = add_decisions(ctx->db, id, c, err, sizeof(err)); /* desk decisions */
+	if (s != NODE_OK) {
+		json_decref(c);
+		return cli_fail(s, err);
+	}
 	if (ctx->json)
 		rc = cli_print_json(c);
-	else
+	else {
 		print_casus(c);
+		print_decisions(c);
+	}
 	json_decref(c);
 	return rc;
 }

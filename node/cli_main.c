@@ -26,6 +26,10 @@ int cli_procesversneller(int argc, char **argv);
 int cli_peerreview(int argc, char **argv);
 #pragma weak cli_dashboard
 int cli_dashboard(int argc, char **argv);
+#pragma weak cli_desk
+#pragma weak cli_leersamenvatting
+int cli_desk(int argc, char **argv);
+int cli_leersamenvatting(int argc, char **argv);
 
 static const struct cli_command commands[] = {
 	{"init", cli_init, N_("Create or upgrade the node database")},
@@ -39,6 +43,8 @@ static const struct cli_command commands[] = {
 	{"procesversneller", cli_procesversneller, N_("Ask the BEN for a procesversneller for a casus")},
 	{"peer-review", cli_peerreview, N_("Ask another region for a peer review, or answer one")},
 	{"dashboard", cli_dashboard, N_("The figures of a period as a dashboard (HTML), text or JSON")},
+	{"desk", cli_desk, N_("BEN desk: list, show and decide on the requests of the regions")},
+	{"leersamenvatting", cli_leersamenvatting, N_("Send a learning summary of a period, or compare the regions' summaries")},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

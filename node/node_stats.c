@@ -918,6 +918,10 @@ key_valid(const char *k)
 	return 1;
 }
 
+/*
+ * One cell: with_key 1 for a list cell (has "key"), 0 for a headline
+ * count, -1 for a median in days (not a count: no threshold applies).
+ */
 static enum node_status
 cell_from_json(const json_t *o, const char *what, uint32_t threshold,
 	       int with_key, struct node_stats_cell *c, char *errbuf,
@@ -929,7 +933,7 @@ cell_from_json(const json_t *o, const char *what, uint32_t threshold,
 	memset(c, 0, sizeof(*c));
 	if (!json_is_object(o))
 		return invalid(errbuf, errlen, "%s: not an object", what);
-	if (with_key) {
+	if (with_key > 0) {
 		key = json_object_get(o, "key");
 		if (!json_is_string(key) || !key_valid(json_string_value(key)))
 			return invalid(errbuf, errlen,
@@ -950,6 +954,11 @@ cell_from_json(const json_t *o, const char *what, uint32_t threshold,
 		    (v = json_integer_value(count)) < 0 || v > UINT32_MAX)
 			return invalid(errbuf, errlen,
 				       "%s: count must be 0..4294967295", what);
+		if (with_key >= 0 && v > 0 && v < threshold)
+			return invalid(errbuf, errlen,
+				       "%s: count %d is below the threshold %u"
+				       " and may not be shown",
+				       what, (int)v, (unsigned)threshold);
 		c->count = (uint32_t)v;
 		return NODE_OK;
 	}
@@ -1017,7 +1026,7 @@ median_from_json(const json_t *o, const char *what, uint32_t threshold,
 	if (days == NULL || json_is_null(days))
 		return NODE_OK;
 	*has = 1;
-	return cell_from_json(days, what, threshold, 0, m, errbuf, errlen);
+	return cell_from_json(days, what, threshold, -1, m, errbuf, errlen);
 }
 
 enum node_status

@@ -643,6 +643,12 @@ test_json_round_trip(void **state)
 			 NODE_ERR_INVALID);
 	json_decref(bad);
 	bad = json_deep_copy(j);
+	json_object_set_new(bad, "consultations", json_pack("{s:i}", "count", 3));
+	assert_int_equal(node_stats_summary_from_json(bad, &back, err, sizeof(err)),
+			 NODE_ERR_INVALID);
+	assert_non_null(strstr(err, "below the threshold"));
+	json_decref(bad);
+	bad = json_deep_copy(j);
 	json_object_set_new(bad, "threshold", json_integer(0));
 	assert_int_equal(node_stats_summary_from_json(bad, &back, err, sizeof(err)),
 			 NODE_ERR_INVALID);

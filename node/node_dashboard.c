@@ -539,7 +539,11 @@ section_headline(struct buf *b, const struct node_stats_summary *s,
 	kpi(b, "doorverwezen", s, &s->referred, p, p ? &p->referred : NULL);
 	kpi(b, "consultaties", s, &s->consultations, p,
 	    p ? &p->consultations : NULL);
-	buf_add(b, "</div></section>");
+	buf_printf(b,
+		   "</div><p class=\"note\">&lt;%u: minder dan %u, verborgen."
+		   " x: verborgen om een ander klein aantal te beschermen.</p>"
+		   "</section>",
+		   (unsigned)s->threshold, (unsigned)s->threshold);
 }
 
 static void
@@ -818,6 +822,7 @@ static const char css[] =
 	".kv{font-size:2.1rem;font-weight:700;line-height:1.1;color:#123d5a}"
 	".kl{font-weight:600}"
 	".kp{color:#4a4a4a;font-size:.9rem}"
+	".note{margin:.7rem 0 0;font-size:.9rem;color:#3d3d3d}"
 	"figure{margin:0 0 .6rem}"
 	"figcaption{font-size:.9rem;color:#3d3d3d;margin-top:.2rem}"
 	".chart{display:block;width:100%;height:auto;max-width:560px}"

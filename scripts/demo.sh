@@ -244,6 +244,74 @@ else
 	na "opschaling (ret opschaling --preview)"
 fi
 
+# desk_thread DESK REGION KIND: the message id of the (first) request of
+# REGION of KIND in the queue of DESK (ret desk lijst --json).
+desk_thread() {
+	fed_ret "$1" --json desk lijst --regio "$2" |
+		json "[t['request_id'] for t in j if t['kind']=='$3'][0]"
+}
+
+# decision_seen REGION CASUS WHAT: the casus of REGION shows WHAT (a
+# decision status) in `ret casus show`; prints that part of the casus.
+decision_seen() {
+	fed_ret "$1" casus show "$2" >"$FED_DIR/story/casus-$1-$2.txt" || return 1
+	grep -i -- "$3" "$FED_DIR/story/casus-$1-$2.txt"
+}
+
+# The escalation of Noord-Limburg: the desk asks for more information, the
+# region answers on the same thread, the desk grants expertise.
+desk_round_trip() {
+	local req esc_msg n t
+	req=$(desk_thread bel-roermond noord-limburg escalation) ||
+		fail "the escalation is not in 'ret desk lijst' of desk:bel-roermond"
+	say ""
+	say "De coördinator in Roermond ziet het verzoek (ret desk lijst):"
+	fed_ret bel-roermond desk lijst | indent
+	fed_ret bel-roermond desk besluit "$req" --status meer-info \
+		--vraag "Welke aanbieders zijn benaderd, en is een plek buiten Limburg bespreekbaar voor het gezin?" >/dev/null ||
+		fail "ret desk besluit --status meer-info"
+	n=$(fed_wait_inbox noord-limburg decision 1 20) ||
+		fail "noord-limburg did not receive the desk's question"
+	ok "de coördinator vraagt om meer informatie; het besluit kwam aan in Noord-Limburg (ret inbox)"
+	if t=$(decision_seen noord-limburg "$ESC" 'meer-info\|meer info\|more information'); then
+		printf '%s\n' "$t" | indent
+		ok "en staat bij casus $ESC (ret casus show)"
+	else
+		na "het besluit bij de casus tonen (ret casus show)"
+	fi
+	esc_msg=$(fed_ret noord-limburg --json outbox lijst | json "[m['message_id'] for m in j if m['kind']=='escalation'][0]") ||
+		fail "finding the escalation in the outbox of noord-limburg"
+	fed_ret noord-limburg opschaling "$ESC" --vervolg-op "$esc_msg" \
+		--antwoord "Vier aanbieders benaderd, waarvan twee buiten de regio; het gezin staat open voor een plek tot een uur reizen." \
+		--waarom-vast "$ESC_WHY" --geprobeerd "$ESC_TRIED" --steun expertise,plaatsing --urgentie hoog >/dev/null ||
+		fail "ret opschaling --vervolg-op (the answer to the desk's question)"
+	n=$(fed_wait_inbox bel-roermond escalation 2 20) ||
+		fail "the answer did not reach desk:bel-roermond"
+	n=$(fed_ret bel-roermond --json desk lijst --regio noord-limburg | json "len([t for t in j if t['kind']=='escalation'])")
+	[ "$n" = 1 ] || fail "the answer opened a new thread at the desk instead of joining the escalation ($n threads)"
+	ok "het antwoord hoort bij dezelfde draad bij de coördinator (geen nieuwe casus)"
+	fed_ret bel-roermond desk besluit "$req" --status toegekend --soort expertise \
+		--toegewezen-aan "Expertisepool BEL: orthopedagoog en plaatsingscoördinator" >/dev/null ||
+		fail "ret desk besluit --status toegekend"
+	n=$(fed_wait_inbox noord-limburg decision 2 20) ||
+		fail "noord-limburg did not receive the decision"
+	ok "toegekend: expertise uit de BEL-pool; Noord-Limburg heeft nu $n besluiten op deze opschaling"
+}
+
+# The procesversneller request of Zuid-Limburg is granted with an assignment.
+desk_grant_versneller() {
+	local req n
+	req=$(desk_thread bel-roermond zuid-limburg procesversneller) ||
+		fail "the procesversneller request is not in 'ret desk lijst'"
+	fed_ret bel-roermond desk besluit "$req" --status toegekend --soort procesversneller \
+		--toegewezen-aan "Procesversneller BEL, acht weken" >/dev/null ||
+		fail "ret desk besluit (procesversneller toegekend)"
+	n=$(fed_wait_inbox zuid-limburg decision 1 20) ||
+		fail "zuid-limburg did not receive the decision"
+	ok "toegekend: een procesversneller van BEL voor acht weken; het besluit staat in de inbox van Zuid-Limburg"
+	fed_ret zuid-limburg inbox lijst --kind decision | indent
+}
+
 # ================================================================ 4
 heading "Opschaling: Noord-Limburg vraagt de BEL-coördinator om hulp"
 HAVE_DESK=0
@@ -259,7 +327,7 @@ if [ "$HAVE_OPSCHALING" = 1 ]; then
 	[ "$n" = 0 ] || fail "an escalation crossed the BEN boundary ($n at desk:ben-nh-amsterdam)"
 	ok "de coördinator van Noord-Holland ziet het niet: opschalingen blijven binnen de BEN"
 	if [ "$HAVE_DESK" = 1 ]; then
-		na "besluit van de coördinator met 'meer informatie nodig' (ret desk: interface not yet wired into the demo)"
+		desk_round_trip
 	else
 		na "besluit van de coördinator en de ronde 'meer informatie nodig' (ret desk lijst / besluit)"
 	fi
@@ -310,7 +378,7 @@ if [ "$HAVE_PV" = 1 ]; then
 	ok "het verzoek wachtte tijdens de storing in de outbox en kwam daarna precies één keer aan bij desk:bel-roermond"
 	[ "$n" = 1 ] || fail "the procesversneller request arrived $n times"
 	if [ "$HAVE_DESK" = 1 ]; then
-		na "toekenning met een procesversneller (ret desk besluit: interface not yet wired into the demo)"
+		desk_grant_versneller
 	else
 		na "toekenning door de coördinator (ret desk besluit)"
 	fi
@@ -320,8 +388,38 @@ fi
 
 # ================================================================ 7
 heading "Leersamenvattingen: elke regio deelt zijn cijfers, ook over de BEN-grens"
+declare -A LESSON=(
+	[noord-limburg]="Een vaste plaatsingscoördinator voor de regio scheelt weken zoeken naar een plek."
+	[midden-limburg]="Neem de Wmo-consulent vroeg mee aan tafel, ruim voor de overgang naar volwassenheid."
+	[zuid-limburg]="Een procesversneller werkt het best met een duidelijk mandaat en een einddatum."
+	[westfriesland]="De doorbraaktafel pas inzetten als de schakeltafel het plan niet rond krijgt."
+)
 if [ "$HAVE_LS" = 1 ]; then
-	na "leersamenvatting (ret leersamenvatting maak: interface not yet wired into the demo)"
+	for r in "${FED_REGIONS[@]}"; do
+		fed_ret "$r" leersamenvatting maak --periode 2026 --les "${LESSON[$r]}" \
+			--les "Wachtlijsten voor kleinschalig wonen blijven het grootste knelpunt." >/dev/null ||
+			fail "ret leersamenvatting maak in $r"
+	done
+	for r in "${FED_REGIONS[@]}"; do
+		n=$(fed_wait_inbox "$r" learning_summary 3 20) ||
+			fail "$r received $n of the 3 other regions' learning summaries"
+		[ "$n" = 3 ] || fail "$r received $n learning summaries instead of 3"
+	done
+	for d in "${FED_DESKS[@]}"; do
+		n=$(fed_wait_inbox "$d" learning_summary 4 20) ||
+			fail "desk:$d received $n of the 4 learning summaries"
+		[ "$n" = 4 ] || fail "desk:$d received $n learning summaries instead of 4"
+	done
+	ok "elke regio ontving de drie andere samenvattingen, elke coördinator alle vier — precies één keer, ook over de BEN-grens"
+	say ""
+	say "Westfriesland vergelijkt de regio's (ret leersamenvatting vergelijk --periode 2026):"
+	fed_ret westfriesland leersamenvatting vergelijk --periode 2026 >"$FED_DIR/story/vergelijk-westfriesland.txt" ||
+		fail "ret leersamenvatting vergelijk"
+	indent <"$FED_DIR/story/vergelijk-westfriesland.txt"
+	for r in "${FED_REGIONS[@]}"; do
+		grep -qi -- "$r" "$FED_DIR/story/vergelijk-westfriesland.txt" ||
+			fail "the comparison in westfriesland does not show $r"
+	done
 else
 	na "leersamenvattingen (ret leersamenvatting maak)"
 fi

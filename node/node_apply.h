@@ -7,9 +7,12 @@
  * is the message id of the escalation or procesversneller request this
  * region sent, and its case reference must be the one sent), and recorded
  * against that casus with an audit row ("casus.decision_received"). A
- * decision on a request this region never sent, or naming another case
- * reference, is rejected: the inbox keeps it marked rejected and the daemon
- * logs it. Peer-review requests and reviews are kept in a table of their
+ * request that is in the outbox but not in that table (queued by other
+ * means) is mapped through its pseudonym over the region's cases
+ * (privacy_pseudonym); when no casus matches, the decision is kept without
+ * a casus. A decision on a request this region never sent, or naming
+ * another case reference, is rejected: the inbox keeps it marked rejected
+ * and the daemon logs it. Peer-review requests and reviews are kept in a table of their
  * own. Learning summaries go to node_summary.
  *
  * On a desk: escalations and procesversneller requests go to the desk
@@ -27,6 +30,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "keyfile.h"
 #include "msgid.h"
 #include "node_db.h"
 #include "node_inbox.h"
@@ -44,8 +48,14 @@ enum node_status node_apply_migrate(sqlite3 *db, enum party_role role,
 				    char *errbuf, size_t errlen)
 	__attribute__((warn_unused_result));
 
-/* Fill *ret with the apply hooks of a node of `role` (zeroed first). */
-void node_apply_hooks(enum party_role role, struct node_inbox_hooks *ret);
+/*
+ * Fill *ret with the apply hooks of a node of `role` (zeroed first). keys
+ * (borrowed, may be NULL) are the node's own: a region maps a decision on a
+ * request missing from its sent-request table back to its casus through
+ * the pseudonym secret.
+ */
+void node_apply_hooks(enum party_role role, const struct keyfile *keys,
+		      struct node_inbox_hooks *ret);
 
 /* The region's hook for decisions (node_inbox_apply_fn). */
 enum node_inbox_apply node_apply_decision(sqlite3 *db,

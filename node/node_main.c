@@ -262,7 +262,8 @@ fill_params(const struct node_config *cfg,
 		   this node's role (constant function tables). */
 		static struct node_inbox_hooks hooks;
 
-		node_apply_hooks(node_config_role(cfg), &hooks);
+		node_apply_hooks(node_config_role(cfg),
+				 node_config_keys(cfg), &hooks);
 		icfg->hooks = &hooks;
 	}
 	memset(p, 0, sizeof(*p));

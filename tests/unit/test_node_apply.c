@@ -85,8 +85,8 @@ setup(void **state)
 	party(&f->region_parties[0], &f->desk);
 	party(&f->region_parties[1], &f->other);
 	party(&f->desk_parties[0], &f->region);
-	node_apply_hooks(PARTY_REGION, &f->region_hooks);
-	node_apply_hooks(PARTY_DESK, &f->desk_hooks);
+	node_apply_hooks(PARTY_REGION, &f->region, &f->region_hooks);
+	node_apply_hooks(PARTY_DESK, &f->desk, &f->desk_hooks);
 	f->region_cfg.self = f->region.party;
 	f->region_cfg.ben = "bel";
 	f->region_cfg.parties = f->region_parties;
@@ -391,6 +391,57 @@ more_info_round_trip_is_one_thread(void **state)
 	json_decref(j);
 }
 
+/*
+ * A request queued without being recorded as a sent request (by other
+ * tooling): the decision still finds its casus through the pseudonym.
+ */
+static void
+unrecorded_request_mapped_by_pseudonym(void **state)
+{
+	struct fixture *f = *state;
+	static const int support[] = {RETFED__V1__SUPPORT_KIND__SUPPORT_MONEY};
+	struct node_build_escalation in = {
+		.why_stuck = "Geen passende plek.",
+		.what_was_tried = "Alles.",
+		.support = support,
+		.n_support = 1,
+		.urgency = RETFED__V1__URGENCY__URGENCY_NORMAL,
+	};
+	struct node_build_draft *d = NULL;
+	struct node_build_error err;
+	struct node_msg_error merr;
+	struct node_apply_decision_row row;
+	uint8_t esc[MSGID_LEN], dec[MSGID_LEN];
+	char buf[256];
+	uint64_t seq;
+
+	make_casus(f);
+	in.casus_id = make_casus(f);
+	assert_int_equal(node_build_escalation(&f->bctx, &in, &d, &err),
+			 NODE_OK);
+	assert_int_equal(node_outbox_queue(f->region_db, &f->region, "t",
+					   node_build_body(d), &seq, esc,
+					   &merr),
+			 NODE_OK);
+	node_build_destroy(&d);
+	assert_int_equal(deliver(f->region_db, esc, f->desk_db, &f->desk_cfg,
+				 ++f->desk_cursor),
+			 NODE_INBOX_APPLIED);
+	decide(f, esc, 2, dec);
+	assert_int_equal(deliver(f->desk_db, dec, f->region_db, &f->region_cfg,
+				 ++f->region_cursor),
+			 NODE_INBOX_APPLIED);
+	assert_int_equal(node_apply_decision_get(f->region_db, dec, &row, buf,
+						 sizeof(buf)),
+			 NODE_OK);
+	assert_int_equal(row.casus_id, in.casus_id);
+	assert_memory_equal(row.thread_id, esc, MSGID_LEN);
+	assert_int_equal(count(f->region_db,
+			       "SELECT count(*) FROM casus_decision WHERE"
+			       " casus_id = 0"),
+			 0);
+}
+
 /* A decision sealed by hand, on a request this region never sent. */
 static void
 unknown_request_is_rejected(void **state)
@@ -494,6 +545,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(more_info_round_trip_is_one_thread,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			unrecorded_request_mapped_by_pseudonym, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_request_is_rejected,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(peer_review_request_is_stored,

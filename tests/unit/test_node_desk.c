@@ -60,7 +60,7 @@ setup(void **state)
 		snprintf(f->parties[i].ben, PARTY_ID_MAX, "bel");
 		memcpy(f->parties[i].signing_key, k->sign_pk, ENVELOPE_PK_LEN);
 	}
-	node_apply_hooks(PARTY_DESK, &f->hooks);
+	node_apply_hooks(PARTY_DESK, NULL, &f->hooks);
 	f->cfg.self = "desk:bel-roermond";
 	f->cfg.ben = "bel";
 	f->cfg.parties = f->parties;

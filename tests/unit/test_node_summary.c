@@ -75,7 +75,7 @@ setup(void **state)
 	snprintf(f->parties[0].party, PARTY_ID_MAX, "%s", f->ml.party);
 	snprintf(f->parties[0].ben, PARTY_ID_MAX, "ben-nh");
 	memcpy(f->parties[0].signing_key, f->ml.sign_pk, ENVELOPE_PK_LEN);
-	node_apply_hooks(PARTY_REGION, &f->hooks);
+	node_apply_hooks(PARTY_REGION, &f->nl, &f->hooks);
 	f->cfg.self = f->nl.party;
 	f->cfg.ben = "bel";
 	f->cfg.parties = f->parties;

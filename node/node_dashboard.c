@@ -462,6 +462,8 @@ list_block(struct buf *b, const char *title, const char *col,
 	size_t n = l->n;
 	int paired = pl != NULL && pl->n == l->n;
 
+	memset(rows, 0, sizeof(rows));
+
 	for (size_t i = 0; i < n; i++) {
 		rows[i].label = label_of(l->cell[i].key);
 		rows[i].s[0] = paired ? ps : s;
@@ -716,6 +718,7 @@ section_regions(struct buf *b, const struct node_stats_summary *r, size_t n)
 	char name[NODE_STATS_REGION_MAX];
 	size_t shown = n < NODE_STATS_LIST_MAX ? n : NODE_STATS_LIST_MAX;
 
+	memset(rows, 0, sizeof(rows));
 	section_open(b, "regios", "Regio's naast elkaar",
 		     "Uit de leersamenvattingen van de regio's; kleine aantallen"
 		     " zijn daar al verborgen.");

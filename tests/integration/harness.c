@@ -464,7 +464,7 @@ harness_seal(const struct keyfile *k, const struct harness_env *e,
 	Retfed__V1__SupportKind support[] = {RETFED__V1__SUPPORT_KIND__SUPPORT_EXPERTISE};
 	uint8_t key_id[ENVELOPE_KEY_ID_LEN], id[16], req[16];
 	char sender[PARTY_ID_MAX], recipient[PARTY_ID_MAX];
-	char case_ref[] = "t:0123456789abcdef0123456789abcdef";
+	char case_ref[48] = "t:0123456789abcdef0123456789abcdef";
 	char text[] = "test text";
 	char period[] = "2026-Q3";
 	char k_reg[] = "registrations", k_dis[] = "discussed",
@@ -475,6 +475,10 @@ harness_seal(const struct keyfile *k, const struct harness_env *e,
 	/* The INIT macros cast away const, which clang refuses. */
 	retfed__v1__body__init(&b);
 	snprintf(sender, sizeof(sender), "%s", e->sender ? e->sender : k->party);
+	if (e->case_ref != NULL &&
+	    snprintf(case_ref, sizeof(case_ref), "%s", e->case_ref) >=
+		    (int)sizeof(case_ref))
+		return -1;
 	snprintf(recipient, sizeof(recipient), "%s",
 		 e->recipient ? e->recipient : "");
 	memset(req, 0, sizeof(req));

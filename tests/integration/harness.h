@@ -168,6 +168,8 @@ struct harness_env {
 	const uint8_t *request_id;   /* decisions and peer reviews */
 	const uint8_t *sign_sk;      /* NULL: the key's own secret */
 	const uint8_t *key_id_pk;    /* NULL: the key's own public key */
+	const char *case_ref;        /* NULL: "t:0123...cdef" (escalation,
+				      * procesversneller, decision) */
 };
 
 /*

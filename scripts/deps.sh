@@ -5,10 +5,8 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config git
       libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev
       libsodium-dev libinih-dev libjansson-dev libcmocka-dev
-      clang libclang-rt-14-dev gettext valgrind sqlite3 python3)
-if [ "${RET_WITH_BROWSER:-0}" = 1 ]; then
-  PKGS+=(chromium)
-fi
+      clang libclang-rt-14-dev gettext valgrind sqlite3 python3
+      chromium fonts-dejavu-core)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -96,10 +96,18 @@ for s in socks:
 EOF
 }
 
-# fed_pub SLUG FIELD: signing_key or transport_key of a generated party.
+# fed_pub SLUG FIELD: signing_key or transport_key of a generated party
+# (read once from keys/SLUG.pub.json, then remembered).
+declare -gA FED_PUB=()
 fed_pub() {
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
-		"$FED_DIR/keys/$1.pub.json" "$2"
+	if [ -z "${FED_PUB[$1.$2]:-}" ]; then
+		local sk tk
+		read -r sk tk < <(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["signing_key"], j["transport_key"])' \
+			"$FED_DIR/keys/$1.pub.json") || return 1
+		FED_PUB[$1.signing_key]=$sk
+		FED_PUB[$1.transport_key]=$tk
+	fi
+	printf '%s\n' "${FED_PUB[$1.$2]}"
 }
 
 # fed_party_section SLUG [with-transport]: a [party] section for a config.

@@ -167,6 +167,12 @@ while IFS=$'\t' read -r region key by q probs themes tafel org rol datum oms fat
 			fed_ret "$region" casus wijzig "$id" --uitkomst opgelost >/dev/null ||
 				fail "recording the outcome of casus $id in $region" ;;
 		esac
+		case "$st" in
+		triage) note="aanmelding compleet, toestemming ouders aanwezig" ;;
+		annuleren) note="aanmelder trekt de aanmelding in: er is alsnog een plek gevonden" ;;
+		doorverwijzen) note="vraag hoort bij de klachtenregeling van de aanbieder" ;;
+		afsluiten) note="doelen bereikt, regie terug bij de gemeente" ;;
+		esac
 		fed_ret "$region" casus fase "$id" "$st" ${note:+--notitie "$note"} >/dev/null ||
 			fail "step $st for casus $id in $region"
 		case "$st" in
@@ -202,7 +208,18 @@ done
 nl_total=$(json 'len(j)' <"$FED_DIR/story/lijst-noord-limburg.json")
 nl_cancel=${WANT_PHASE["noord-limburg/geannuleerd"]}
 ok "Noord-Limburg: $nl_total aanmeldingen, $nl_cancel geannuleerd (zoals RET Noord-Limburg in 2022); alle fasen gecontroleerd"
-say "Aanmelders: 58% gemeente, 33% GI, verder zorgaanbieder en ouders; de helft gaat over verblijf/wachtlijst."
+python3 - "$FED_DIR/story/cases.tsv" <<'PY'
+import collections, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8")]
+names = {"gemeente": "gemeente", "gi": "GI", "zorgaanbieder": "zorgaanbieder",
+         "ouders_jeugdige": "ouders", "onderwijs": "onderwijs", "other": "anders"}
+for region in ("noord-limburg", "midden-limburg", "zuid-limburg", "westfriesland"):
+    rs = [r for r in rows if r[0] == region]
+    by = collections.Counter(r[2] for r in rs)
+    wl = sum(1 for r in rs if r[3] == "verblijf_wachtlijst")
+    mix = ", ".join("%d%% %s" % (round(100 * n / len(rs)), names[k]) for k, n in by.most_common())
+    print("   %-16s aangemeld door %s; %d van %d over verblijf/wachtlijst" % (region, mix, wl, len(rs)))
+PY
 say "Per casus twee personen (jeugdige en ouder) met naam, BSN, geboortedatum en adres: die blijven in de regio."
 
 # ================================================================ 3
@@ -343,7 +360,10 @@ fi
 
 # ================================================================ 5
 heading "Storing: de relay van BEL valt uit en komt terug — er gaat niets verloren"
-relay_count() { sqlite3 "$FED_DIR/db/relay-bel.db" 'SELECT count(*) FROM messages' 2>/dev/null; }
+relay_count() {
+	python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM messages").fetchone()[0])' \
+		"$FED_DIR/db/relay-bel.db" 2>/dev/null
+}
 before=$(relay_count) || fail "reading relay:bel's store"
 fed_kill relay-bel
 say "relay:bel gestopt met SIGKILL (een crash) met $before opgeslagen berichten"

@@ -52,6 +52,10 @@ static const char *const steps[] = {
 	" decided_ms INTEGER NOT NULL,"
 	" decided_by TEXT NOT NULL);"
 	"CREATE INDEX desk_decision_by_thread ON desk_decision(thread);",
+	/* 2: whether the region wrote after the last decision, kept as a
+	   flag: a millisecond clock cannot tell two events apart. */
+	"ALTER TABLE desk_thread ADD COLUMN answered INTEGER NOT NULL"
+	" DEFAULT 0;",
 };
 
 static const char *const status_names[] = {
@@ -361,7 +365,8 @@ update_thread(sqlite3 *db, int64_t thread, const struct request_facts *f,
 			       "UPDATE desk_thread SET urgency = ?2,"
 			       " problem_areas = ?3, support_asked = ?4,"
 			       " age_band = CASE ?5 WHEN 0 THEN age_band"
-			       " ELSE ?5 END, updated_ms = ?6 WHERE id = ?1",
+			       " ELSE ?5 END, updated_ms = ?6,"
+			       " answered = (decided_ms > 0) WHERE id = ?1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, thread);
@@ -456,7 +461,7 @@ db_error:
 	" t.urgency, t.age_band, t.problem_areas, t.support_asked,"          \
 	" t.expected_weeks, t.received_ms, t.updated_ms, t.status,"          \
 	" t.decided_ms, (SELECT count(*) FROM desk_message m"                \
-	" WHERE m.thread = t.id)"
+	" WHERE m.thread = t.id), t.answered"
 
 static json_t *
 hex_json(sqlite3_stmt *st, int col)
@@ -533,7 +538,7 @@ thread_json(sqlite3_stmt *st, uint64_t now_ms)
 	json_object_set_new(j, "messages",
 			    json_integer(sqlite3_column_int(st, 15)));
 	json_object_set_new(j, "answered",
-			    json_boolean(decided > 0 && updated > decided));
+			    json_boolean(sqlite3_column_int(st, 16) != 0));
 	return j;
 }
 
@@ -809,7 +814,7 @@ record_tx(sqlite3 *db, void *arg, char *errbuf, size_t errlen)
 		return db_fail(db, errbuf, errlen, "record the decision");
 	if (sqlite3_prepare_v2(db,
 			       "UPDATE desk_thread SET status = ?2,"
-			       " decided_ms = ?3 WHERE id = ?1",
+			       " decided_ms = ?3, answered = 0 WHERE id = ?1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, errbuf, errlen, "update the thread");
 	sqlite3_bind_int64(st, 1, d->thread);

@@ -308,6 +308,7 @@ desk_round_trip() {
 		fail "ret opschaling --vervolg-op (the answer to the desk's question)"
 	n=$(fed_wait_inbox bel-roermond escalation 2 20) ||
 		fail "the answer did not reach desk:bel-roermond"
+	[ "$n" = 2 ] || fail "desk:bel-roermond holds $n escalation messages instead of 2"
 	n=$(fed_ret bel-roermond --json desk lijst --regio noord-limburg | json "len([t for t in j if t['kind']=='escalation'])")
 	[ "$n" = 1 ] || fail "the answer opened a new thread at the desk instead of joining the escalation ($n threads)"
 	ok "het antwoord hoort bij dezelfde draad bij de coördinator (geen nieuwe casus)"
@@ -344,6 +345,7 @@ if [ "$HAVE_OPSCHALING" = 1 ]; then
 		--steun expertise,plaatsing --urgentie hoog >/dev/null || fail "ret opschaling $ESC"
 	fed_wait_outbox_drained noord-limburg 20 || fail "the escalation was not stored by relay:bel within 20 s"
 	n=$(fed_wait_inbox bel-roermond escalation 1 20) || fail "desk:bel-roermond did not receive the escalation (inbox: $n)"
+	[ "$n" = 1 ] || fail "the escalation arrived $n times at desk:bel-roermond"
 	ok "het opschalingsverzoek is door relay:bel opgeslagen en staat in de inbox van desk:bel-roermond"
 	fed_ret bel-roermond inbox lijst --kind escalation | indent
 	n=$(fed_count_json ben-nh-amsterdam inbox lijst --kind escalation)
@@ -460,6 +462,7 @@ if fed_has_command peer-review; then
 		fail "ret peer-review vraag"
 	n=$(fed_wait_inbox midden-limburg peer_review_request 1 20) ||
 		fail "midden-limburg did not receive the peer review request (via relay:ben-noord-holland and relay:bel)"
+	[ "$n" = 1 ] || fail "the peer review request arrived $n times"
 	ok "het verzoek reisde Westfriesland → relay:ben-noord-holland → relay:bel → Midden-Limburg"
 	REQ=$(fed_ret midden-limburg --json inbox lijst --kind peer_review_request | json 'j[0]["message_id"]')
 	fed_ret midden-limburg peer-review antwoord "$REQ" \
@@ -510,8 +513,10 @@ for s in "${FED_NODES[@]}"; do
 	[ "$n" = 0 ] || fail "$s still has $n messages waiting"
 	n=$(fed_count_json "$s" outbox lijst --state refused)
 	[ "$n" = 0 ] || fail "$s had $n messages refused by the relay"
+	n=$(fed_ret "$s" --json inbox lijst --limit 1000 | json 'sum(1 for m in j if m["state"] != "applied")')
+	[ "$n" = 0 ] || fail "$s holds $n received messages it could not apply"
 done
-ok "niets wacht nog, niets is geweigerd"
+ok "niets wacht nog, niets is geweigerd; elk ontvangen bericht is op de handtekening van zijn auteur gecontroleerd en verwerkt"
 say ""
 say "Thuisgebleven: per regio de personen in het eigen register"
 for r in "${FED_REGIONS[@]}"; do

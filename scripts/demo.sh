@@ -390,7 +390,7 @@ fed_start relay-bel || fail "restarting relay:bel"
 after=$(relay_count)
 [ "$after" -ge "$before" ] || fail "relay:bel lost messages over the restart ($before before, $after after)"
 fed_wait_log "$FED_DIR/log/relay-bel.log" 'event=link_up' 10 || fail "relay:bel did not link to relay:ben-noord-holland again"
-for i in $(seq 1 50); do
+for _ in $(seq 1 50); do
 	[ "$(grep -c 'event=connected' "$FED_DIR/log/zuid-limburg.log")" -gt "$start_lines" ] && break
 	sleep 0.2
 done

@@ -24,7 +24,7 @@ cmake --build "$build" -j "$jobs"
 (cd "$build" && ctest --output-on-failure -j "$jobs" -LE "valgrind|soak")
 
 # 3. Daemons under valgrind: no leaks, no invalid reads or writes.
-(cd "$top/build-gcc" && ctest --output-on-failure --no-tests=ignore -L valgrind)
+(cd "$top/build-gcc" && ctest --output-on-failure --no-tests=ignore -j "$jobs" -L valgrind)
 
 # 4. Bounded fuzzing of every decoder, corpus seeded from the repository.
 secs=${RET_FUZZ_SECONDS:-20}

@@ -129,9 +129,101 @@ list_to_wire(struct node_summary_draft *d, const struct node_stats_list *l,
 	return n > 0 ? first : NULL;
 }
 
+/* The recorded names of the register in lists of at most 64 names. */
+struct name_batches {
+	size_t n;
+	struct scrub_names **b;
+};
+
+static void
+batches_free(struct name_batches *nb)
+{
+	for (size_t i = 0; i < nb->n; i++)
+		scrub_names_destroy(&nb->b[i]);
+	free(nb->b);
+	memset(nb, 0, sizeof(*nb));
+}
+
+/*
+ * Read the names of every person in the register into batches for the
+ * scrubber, and audit that they were read (the count only). A name the
+ * scrubber cannot take (no letter, too long) is left out.
+ */
 static enum node_status
-scrub_lessons(struct node_summary_draft *d, const char *const *lessons,
-	      size_t n, struct node_summary_error *err)
+read_names(sqlite3 *db, const char *user, struct name_batches *nb,
+	   char *errbuf, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	size_t total = 0;
+	char detail[64];
+	int rc;
+
+	memset(nb, 0, sizeof(*nb));
+	if (sqlite3_prepare_v2(db, "SELECT DISTINCT name FROM persoon", -1,
+			       &st, NULL) != SQLITE_OK)
+		return db_fail(db, errbuf, errlen, "read the recorded names");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		struct scrub_names *cur =
+			nb->n > 0 ? nb->b[nb->n - 1] : NULL;
+
+		if (cur == NULL || scrub_names_count(cur) >= SCRUB_MAX_NAMES) {
+			struct scrub_names **nbb =
+				realloc(nb->b, (nb->n + 1) * sizeof(*nb->b));
+			if (nbb == NULL)
+				break;
+			nb->b = nbb;
+			cur = nb->b[nb->n] = scrub_names_new();
+			if (cur == NULL)
+				break;
+			nb->n++;
+		}
+		if (name != NULL && scrub_names_add(cur, name) == 0)
+			total++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		batches_free(nb);
+		return rc == SQLITE_ROW
+			       ? fail(errbuf, errlen, NODE_ERR_NOMEM,
+				      "out of memory")
+			       : db_fail(db, errbuf, errlen,
+					 "read the recorded names");
+	}
+	snprintf(detail, sizeof(detail), "names=%zu", total);
+	return node_audit_log(db, user, "summary.read_names_for_scrub", 0,
+			      detail, errbuf, errlen);
+}
+
+/* Scrub text with every batch of names in turn; 0, or -1 (rep says why). */
+static int
+scrub_all(const char *text, size_t len, const struct name_batches *nb,
+	  char **ret, struct scrub_report *rep)
+{
+	char *cur = NULL;
+	size_t i = 0;
+
+	do {
+		const char *in = cur != NULL ? cur : text;
+		char *out = NULL;
+
+		memset(rep, 0, sizeof(*rep));
+		if (privacy_scrub(in, cur != NULL ? strlen(cur) : len,
+				  nb->n > 0 ? nb->b[i] : NULL, &out, rep) != 0) {
+			free(cur);
+			return -1;
+		}
+		free(cur);
+		cur = out;
+	} while (++i < nb->n);
+	*ret = cur;
+	return 0;
+}
+
+static enum node_status
+scrub_lessons(struct node_summary_draft *d, const struct name_batches *nb,
+	      const char *const *lessons, size_t n,
+	      struct node_summary_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct scrub_report rep;
@@ -143,8 +235,7 @@ scrub_lessons(struct node_summary_draft *d, const char *const *lessons,
 		if (len == 0 || len > NODE_SUMMARY_LESSON_MAX)
 			return err_set(err, NODE_ERR_INVALID,
 				       "a lesson must be 1..500 bytes long");
-		memset(&rep, 0, sizeof(rep));
-		if (privacy_scrub(lessons[i], len, NULL, &out, &rep) != 0) {
+		if (scrub_all(lessons[i], len, nb, &out, &rep) != 0) {
 			if (err != NULL) {
 				err->offset = rep.offset;
 				snprintf(err->detail, sizeof(err->detail),
@@ -207,10 +298,20 @@ node_summary_build(sqlite3 *db, const char *user, const char *region,
 		node_summary_destroy(&d);
 		return err_set(err, s, buf);
 	}
-	s = scrub_lessons(d, lessons, n_lessons, err);
-	if (s != NODE_OK) {
-		node_summary_destroy(&d);
-		return s;
+	if (n_lessons > 0) {
+		struct name_batches nb;
+
+		s = read_names(db, user, &nb, buf, sizeof(buf));
+		if (s != NODE_OK) {
+			node_summary_destroy(&d);
+			return err_set(err, s, buf);
+		}
+		s = scrub_lessons(d, &nb, lessons, n_lessons, err);
+		batches_free(&nb);
+		if (s != NODE_OK) {
+			node_summary_destroy(&d);
+			return s;
+		}
 	}
 	retfed__v1__body__init(&d->body);
 	retfed__v1__learning_summary__init(&d->ls);

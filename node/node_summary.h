@@ -5,9 +5,10 @@
  * node_stats_compute, then node_stats_suppress with the configured
  * threshold, so every cell is published exactly as the dashboard shows it
  * (a hidden cell travels as suppressed, without a count). Lessons (rode
- * draden) pass the scrubber; a lesson the scrubber refuses stops the
- * build and the error names the lesson and the byte offset, never the
- * datum. The summary is sent without a recipient: the relay routes it to
+ * draden) pass the scrubber with the names of every person recorded in
+ * the register (read for that purpose; the audit log records the count);
+ * a lesson the scrubber refuses stops the build and the error names the
+ * lesson and the byte offset, never the datum. The summary is sent without a recipient: the relay routes it to
  * the BEN's desks and all other regions.
  *
  * Received summaries (and the region's own, when sent) are stored, one
@@ -54,7 +55,7 @@ struct node_summary_error {
 /*
  * Build the learning summary of `period` from the register on db as
  * `user`: figures suppressed at `threshold` (3..100), at most 10 lessons of
- * 1..500 bytes, each scrubbed. region is this node's party id. On success
+ * 1..500 bytes, each scrubbed with the register's recorded names. region is this node's party id. On success
  * *ret is the new draft.
  */
 enum node_status node_summary_build(sqlite3 *db, const char *user,

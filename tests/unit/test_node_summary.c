@@ -111,7 +111,11 @@ built_with_suppression(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const lessons[] = {
-		"Vroeg de school aan tafel, zei mevrouw Jansen op 12-03-2026."};
+		"Vroeg de school aan tafel, zei mevrouw Jansen op 12-03-2026.",
+		"Daan had baat bij een vaste mentor; de Vries ook."};
+	struct node_person kid = {"jeugdige", "Daan de Vries", NULL, NULL,
+				  NULL, NULL, NULL};
+	int64_t pid;
 	struct node_summary_draft *d = NULL;
 	struct node_summary_error err;
 	struct node_stats st;
@@ -122,8 +126,11 @@ built_with_suppression(void **state)
 
 	add_cases(f, "gemeente", 7);
 	add_cases(f, "gi", 2);
+	assert_int_equal(node_register_person_add(f->db, "s", 1, &kid, &pid,
+						  buf, sizeof(buf)),
+			 NODE_OK);
 	assert_int_equal(node_summary_build(f->db, "voorzitter", f->nl.party,
-					    "2026", 5, lessons, 1, &d, &err),
+					    "2026", 5, lessons, 2, &d, &err),
 			 NODE_OK);
 	ls = node_summary_body(d)->learning_summary;
 	assert_string_equal(ls->period, "2026");
@@ -151,8 +158,10 @@ built_with_suppression(void **state)
 	assert_non_null(c);
 	assert_true(c->suppressed);
 	assert_int_equal(c->count, 0);
-	/* The lesson is scrubbed. */
-	assert_int_equal(ls->n_lessons, 1);
+	/* The lessons are scrubbed, with the names of the register too. */
+	assert_int_equal(ls->n_lessons, 2);
+	assert_null(strstr(ls->lessons[1], "Daan"));
+	assert_null(strstr(ls->lessons[1], "Vries"));
 	assert_null(strstr(ls->lessons[0], "Jansen"));
 	assert_null(strstr(ls->lessons[0], "12-03-2026"));
 	assert_non_null(strstr(ls->lessons[0], "[NAAM]"));
@@ -185,6 +194,43 @@ bad_input_refused(void **state)
 					    5, NULL, 0, &d, &err),
 			 NODE_ERR_INVALID);
 	assert_null(d);
+}
+
+/* More names than one scrubber list holds: the last one is found too. */
+static void
+names_beyond_one_list(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const lessons[] = {
+		"De mentor wist het niet, maar Zwartkruis hielp wel."};
+	struct node_summary_draft *d = NULL;
+	struct node_summary_error err;
+	const Retfed__V1__LearningSummary *ls;
+	char name[64], buf[256];
+	int64_t pid;
+
+	add_cases(f, "gemeente", 1);
+	for (int i = 0; i < 70; i++) {
+		struct node_person p = {"other", name, NULL, NULL, NULL, NULL,
+					NULL};
+		/* The 70th name is in the second list only. */
+		if (i == 69)
+			snprintf(name, sizeof(name), "Fenna Zwartkruis");
+		else
+			snprintf(name, sizeof(name), "Tijn Bakker%c%c",
+				 'a' + i / 26, 'a' + i % 26);
+		assert_int_equal(node_register_person_add(f->db, "s", 1, &p,
+							  &pid, buf,
+							  sizeof(buf)),
+				 NODE_OK);
+	}
+	assert_int_equal(node_summary_build(f->db, "v", f->nl.party, "2026", 5,
+					    lessons, 1, &d, &err),
+			 NODE_OK);
+	ls = node_summary_body(d)->learning_summary;
+	assert_null(strstr(ls->lessons[0], "Zwartkruis"));
+	assert_non_null(strstr(ls->lessons[0], "hielp wel"));
+	node_summary_destroy(&d);
 }
 
 /* A summary of region:westfriesland, sealed. */
@@ -313,6 +359,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(built_with_suppression, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(bad_input_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(names_beyond_one_list, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(sent_and_received_compare,
 						setup, teardown),

@@ -58,7 +58,7 @@ usage(FILE *f)
 			   "Commands:\n"));
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (commands[i].fn != NULL)
-			fprintf(f, "  %-12s %s\n", commands[i].name,
+			fprintf(f, "  %-17s %s\n", commands[i].name,
 				_(commands[i].summary));
 	fprintf(f, "%s", _("\n"
 			   "Options:\n"

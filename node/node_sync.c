@@ -778,6 +778,7 @@ read_monitor(struct node_sync *s, uint64_t now, struct node_msg_error *err)
 		switch (event) {
 		case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
 			s->rebuild_backoff_ms = 0;
+			s->rebuild_at = 0;
 			s->connected = 1;
 			s->backoff_ms = 0;
 			s->retry_at = now;
@@ -797,6 +798,17 @@ read_monitor(struct node_sync *s, uint64_t now, struct node_msg_error *err)
 				s->connected = 0;
 				reset_round(s);
 				emit_simple(s, NODE_SYNC_DISCONNECTED, NULL);
+				/* After a lost connection libzmq reconnects by
+				 * itself; after a protocol error (a relay's
+				 * message over ZMQ_MAXMSGSIZE) it ends the
+				 * session for good. A rebuild is planned that
+				 * the next successful handshake cancels. */
+				if (s->rebuild_at == 0) {
+					if (s->rebuild_backoff_ms == 0)
+						s->rebuild_backoff_ms = 1000;
+					s->rebuild_at =
+						now + s->rebuild_backoff_ms;
+				}
 			}
 			break;
 		case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:

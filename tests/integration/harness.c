@@ -788,3 +788,79 @@ harness_client_recv(struct harness_client *c, unsigned want, int timeout_ms)
 	}
 	return f;
 }
+
+/* ---------------------------------------------------------------------- */
+/* Short-lived programs and logs */
+
+/* Open path for the child's fd `to` (or /dev/null); 0 or -1. */
+static int
+redirect(const char *path, int flags, int to)
+{
+	int fd = open(path != NULL ? path : "/dev/null", flags, 0600);
+
+	if (fd < 0 || dup2(fd, to) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+int
+harness_run(const char *const argv[], const char *out_path,
+	    const char *err_path, int timeout_ms)
+{
+	uint64_t deadline;
+	pid_t pid;
+	int status = 0;
+
+	if (argv == NULL || argv[0] == NULL)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (redirect(out_path, O_WRONLY | O_CREAT | O_TRUNC, 1) != 0 ||
+		    redirect(err_path, O_WRONLY | O_CREAT | O_APPEND, 2) != 0)
+			_exit(127);
+		/* execv takes char *const[]; the strings are not modified. */
+		execv(argv[0], (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	deadline = harness_now_ms() + (uint64_t)timeout_ms * harness_slowness();
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (harness_now_ms() >= deadline)
+			break;
+		harness_sleep_ms(5);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+int
+harness_file_count(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "rb");
+	char line[4096];
+	int n = 0;
+
+	if (f == NULL || needle == NULL || needle[0] == '\0') {
+		if (f != NULL)
+			fclose(f);
+		return 0;
+	}
+	/* Log lines are short; a longer one is read in pieces, and a needle
+	 * split across two pieces is not counted. */
+	while (fgets(line, sizeof(line), f) != NULL)
+		for (const char *p = line; (p = strstr(p, needle)) != NULL;
+		     p += strlen(needle))
+			n++;
+	fclose(f);
+	return n;
+}
+

@@ -236,4 +236,19 @@ int harness_client_seq_query(struct harness_client *c)
 struct relay_frame *harness_client_recv(struct harness_client *c,
 					unsigned want, int timeout_ms);
 
+/* ---- short-lived programs and logs ---- */
+
+/*
+ * Run argv[0] (a path) with argv to completion, stdout truncated into
+ * out_path and stderr appended to err_path (either may be NULL: discarded).
+ * Waits at most timeout_ms (times harness_slowness()), then kills it by
+ * PID. Returns the exit status (0..255), or -1 when it could not start,
+ * was killed by a signal or timed out. Never runs under valgrind.
+ */
+int harness_run(const char *const argv[], const char *out_path,
+		const char *err_path, int timeout_ms);
+
+/* How many times needle occurs in the file at path (0 if unreadable). */
+int harness_file_count(const char *path, const char *needle);
+
 #endif

@@ -909,6 +909,103 @@ check_relay(struct fixture *f, struct harness_relay *r, const char *ben,
 	assert_int_equal(rows, total);
 }
 
+/* Receipts from parties (not relays) over all outboxes. */
+static long long
+receipts_total(struct fixture *f)
+{
+	long long sum = 0;
+
+	for (int i = 0; i < NNODES; i++) {
+		long long n = db_int(f->n[i].db,
+				     "SELECT count(*) FROM outbox_receipt"
+				     " WHERE recipient NOT LIKE 'relay:%'",
+				     NULL);
+		if (n < 0)
+			return -1;
+		sum += n;
+	}
+	return sum;
+}
+
+/* Wait (bounded) until every inbox entry is confirmed to its author. */
+static void
+wait_receipts(struct fixture *f)
+{
+	uint64_t end = harness_now_ms() +
+		       (uint64_t)WAIT_MS * (uint64_t)harness_slowness();
+	long long want = 0, n = -1;
+
+	for (int i = 0; i < NNODES; i++)
+		for (int k = 1; k < NKINDS; k++)
+			want += want_inbox[i][k];
+	while (harness_now_ms() < end && (n = receipts_total(f)) != want)
+		harness_sleep_ms(100);
+	if (n != want)
+		fail_msg("%lld receipts at the authors instead of %lld", n,
+			 want);
+}
+
+/*
+ * The author learns exactly who received its messages, across the BEN
+ * boundary too: author a holds a receipt of party j for a message exactly
+ * when j's inbox holds that message.
+ */
+static void
+check_receipts(struct fixture *f)
+{
+	for (int a = 0; a < NNODES; a++) {
+		sqlite3 *h = db_open(f->n[a].db);
+		char attach[HARNESS_PATH_MAX + 64];
+
+		assert_non_null(h);
+		for (int j = 0; j < NNODES; j++) {
+			sqlite3_stmt *st = NULL;
+			long long got = -1, theirs = -1, both = -1;
+
+			if (j == a)
+				continue;
+			snprintf(attach, sizeof(attach),
+				 "ATTACH DATABASE '%s' AS other", f->n[j].db);
+			assert_int_equal(sqlite3_exec(h, attach, NULL, NULL,
+						      NULL),
+					 SQLITE_OK);
+			assert_int_equal(
+				sqlite3_prepare_v2(
+					h,
+					"SELECT (SELECT count(*) FROM"
+					" outbox_receipt WHERE recipient = ?1),"
+					" (SELECT count(*) FROM other.inbox"
+					" WHERE sender = ?2),"
+					" (SELECT count(*) FROM outbox_receipt r"
+					" JOIN other.inbox i ON i.message_id ="
+					" r.message_id WHERE r.recipient = ?1"
+					" AND i.sender = ?2)",
+					-1, &st, NULL),
+				SQLITE_OK);
+			sqlite3_bind_text(st, 1, defs[j].party, -1,
+					  SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, defs[a].party, -1,
+					  SQLITE_STATIC);
+			if (sqlite3_step(st) == SQLITE_ROW) {
+				got = sqlite3_column_int64(st, 0);
+				theirs = sqlite3_column_int64(st, 1);
+				both = sqlite3_column_int64(st, 2);
+			}
+			sqlite3_finalize(st);
+			assert_int_equal(sqlite3_exec(h, "DETACH DATABASE other",
+						      NULL, NULL, NULL),
+					 SQLITE_OK);
+			if (got != theirs || both != theirs)
+				fail_msg("%s has %lld receipts of %s, which "
+					 "holds %lld of its messages (%lld "
+					 "match)",
+					 defs[a].party, got, defs[j].party,
+					 theirs, both);
+		}
+		sqlite3_close(h);
+	}
+}
+
 /* Decisions on the right casus; the desks' threads; the summaries. */
 static void
 check_applied(struct fixture *f, const char *esc, const char *pv,
@@ -1126,6 +1223,7 @@ test_federation_flows(void **state)
 		wait_db(f->n[i].db,
 			"SELECT count(*) FROM outbox WHERE state <> 'acked'", 0,
 			defs[i].party);
+	wait_receipts(f);
 	print_message("the story took %llu ms\n",
 		      (unsigned long long)(harness_now_ms() - t0));
 
@@ -1153,6 +1251,7 @@ test_federation_flows(void **state)
 	}
 	check_relay(f, &f->bel, BEL, want_at_bel, pk);
 	check_relay(f, &f->nh, BNH, want_at_nh, pk);
+	check_receipts(f);
 	check_applied(f, esc, pv, req);
 	check_nothing_personal(f);
 	for (int i = 0; i < NNODES; i++)

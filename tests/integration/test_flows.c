@@ -10,7 +10,8 @@
  * - a casus with a person in it in every region, moved past triage;
  * - an escalation of Noord-Limburg: the BEL desk asks for more
  *   information, the region answers on the same thread, the desk grants
- *   it; both decisions arrive at the right casus;
+ *   it; both decisions arrive at the right casus; an escalation of
+ *   Midden-Limburg is declined with a reason;
  * - relay:bel is killed (SIGKILL) and started again on the same database
  *   while Zuid-Limburg asks for a procesversneller and Westfriesland sends
  *   its learning summary; the request is granted with an assignment
@@ -22,10 +23,12 @@
  * - afterwards, with every process stopped: each inbox holds exactly the
  *   expected messages once, every inbox and relay envelope verifies
  *   against its author's key (read from the key files) and is byte for
- *   byte what the author queued, each relay numbers its own BEN's authors
- *   1..N, every outbox is acked, decisions sit on the right casus, no name,
- *   BSN, address or postcode of a region is in any other database or in
- *   any log, and every node's audit chain verifies (ret audit verify).
+ *   byte what the author queued, each author holds a receipt from exactly
+ *   the parties that hold its message, each relay numbers its own BEN's
+ *   authors 1..N, every outbox is acked, decisions sit on the right
+ *   casus, no name, BSN, address or postcode of a region is in any other
+ *   database or in any log, and every node's audit chain verifies (ret
+ *   audit verify).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -620,6 +623,48 @@ crash_and_procesversneller(struct fixture *f, char pv[33])
 	json_decref(j);
 }
 
+/* Step 2, the other answer: an escalation of Midden-Limburg declined. */
+static void
+escalation_declined(struct fixture *f)
+{
+	char id[24], req[33];
+	json_t *j, *d;
+
+	snprintf(id, sizeof(id), "%lld", f->casus[ML]);
+	cli_run_ok(f, ML,
+		   (const char *[]){"--json", "opschaling", id, "--waarom-vast",
+				    "Geen plek voor kortdurend verblijf.",
+				    "--geprobeerd", "Twee aanbieders gevraagd.",
+				    "--steun", "plaatsing", "--urgentie",
+				    "normaal", NULL});
+	j = wait_cli(f, DB,
+		     (const char *[]){"--json", "desk", "lijst", "--regio",
+				      "midden-limburg", NULL},
+		     array_size_is, 1);
+	assert_string_equal(str(json_array_get(j, 0), "kind"), "escalation");
+	snprintf(req, sizeof(req), "%s",
+		 str(json_array_get(j, 0), "request_id"));
+	json_decref(j);
+	cli_run_ok(f, DB,
+		   (const char *[]){"--json", "desk", "besluit", req,
+				    "--status", "afgewezen", "--reden",
+				    "Eerst de regionale schakeltafel.", NULL});
+	j = wait_cli(f, ML,
+		     (const char *[]){"--json", "casus", "toon", id, NULL},
+		     decisions_are, 1);
+	d = json_array_get(json_object_get(j, "decisions"), 0);
+	assert_string_equal(str(d, "status"), "afgewezen");
+	assert_string_equal(str(d, "reason"),
+			    "Eerst de regionale schakeltafel.");
+	assert_string_equal(str(d, "thread_id"), req);
+	json_decref(j);
+	j = cli_ok(f, DB,
+		   (const char *[]){"--json", "desk", "lijst", "--status",
+				    "afgewezen", NULL});
+	assert_int_equal(json_array_size(j), 1);
+	json_decref(j);
+}
+
 /* Step 6: Westfriesland asks Midden-Limburg, across the BEN boundary. */
 static void
 peer_review(struct fixture *f, char req[33])
@@ -662,22 +707,22 @@ peer_review(struct fixture *f, char req[33])
 /* What each node must hold, by kind (index K_*). */
 static const int want_inbox[NNODES][NKINDS] = {
 	[NL] = {[K_DEC] = 2, [K_LS] = 3},
-	[ML] = {[K_LS] = 3, [K_PRR] = 1},
+	[ML] = {[K_DEC] = 1, [K_LS] = 3, [K_PRR] = 1},
 	[ZL] = {[K_DEC] = 1, [K_LS] = 3},
 	[WF] = {[K_LS] = 3, [K_PR] = 1},
-	[DB] = {[K_ESC] = 2, [K_PV] = 1, [K_LS] = 4},
+	[DB] = {[K_ESC] = 3, [K_PV] = 1, [K_LS] = 4},
 	[DN] = {[K_LS] = 4},
 };
 static const int want_outbox[NNODES][NKINDS] = {
 	[NL] = {[K_ESC] = 2, [K_LS] = 1},
-	[ML] = {[K_LS] = 1, [K_PR] = 1},
+	[ML] = {[K_ESC] = 1, [K_LS] = 1, [K_PR] = 1},
 	[ZL] = {[K_PV] = 1, [K_LS] = 1},
 	[WF] = {[K_LS] = 1, [K_PRR] = 1},
-	[DB] = {[K_DEC] = 3},
+	[DB] = {[K_DEC] = 4},
 	[DN] = {0},
 };
 /* Messages of each author stored at relay:bel and relay:ben-noord-holland. */
-static const int want_at_bel[NNODES] = {3, 2, 2, 2, 3, 0};
+static const int want_at_bel[NNODES] = {3, 3, 2, 2, 4, 0};
 static const int want_at_nh[NNODES] = {1, 2, 1, 2, 0, 0};
 
 /*
@@ -1020,20 +1065,31 @@ check_applied(struct fixture *f, const char *esc, const char *pv,
 		 " AND sender = 'desk:bel-roermond'",
 		 f->casus[NL]);
 	assert_int_equal(db_int(f->n[NL].db, sql, esc), 2);
+	/* More information needed (5), then granted (3), in that order. */
+	assert_int_equal(db_int(f->n[NL].db,
+				"SELECT group_concat(status, '') FROM (SELECT"
+				" status FROM casus_decision ORDER BY id)",
+				NULL),
+			 53);
 	assert_int_equal(db_int(f->n[NL].db,
 				"SELECT count(*) FROM casus_decision", NULL),
 			 2);
 	snprintf(sql, sizeof(sql),
 		 "SELECT count(*) FROM casus_decision WHERE casus_id = %lld"
-		 " AND lower(hex(request_id)) = lower(?1)",
+		 " AND lower(hex(request_id)) = lower(?1) AND status = 3",
 		 f->casus[ZL]);
 	assert_int_equal(db_int(f->n[ZL].db, sql, pv), 1);
 	assert_int_equal(db_int(f->n[ZL].db,
 				"SELECT count(*) FROM casus_decision", NULL),
 			 1);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM casus_decision WHERE casus_id = %lld"
+		 " AND status = 4",
+		 f->casus[ML]);
+	assert_int_equal(db_int(f->n[ML].db, sql, NULL), 1);
 	assert_int_equal(db_int(f->n[ML].db,
 				"SELECT count(*) FROM casus_decision", NULL),
-			 0);
+			 1);
 	assert_int_equal(db_int(f->n[WF].db,
 				"SELECT count(*) FROM casus_decision", NULL),
 			 0);
@@ -1041,13 +1097,13 @@ check_applied(struct fixture *f, const char *esc, const char *pv,
 	/* One thread per request at the BEL desk, none at the other. */
 	assert_int_equal(db_int(f->n[DB].db,
 				"SELECT count(*) FROM desk_thread", NULL),
-			 2);
+			 3);
 	assert_int_equal(db_int(f->n[DB].db,
 				"SELECT count(*) FROM desk_message", NULL),
-			 3);
+			 4);
 	assert_int_equal(db_int(f->n[DB].db,
 				"SELECT count(*) FROM desk_decision", NULL),
-			 3);
+			 4);
 	assert_int_equal(db_int(f->n[DN].db,
 				"SELECT count(*) FROM desk_thread", NULL),
 			 0);
@@ -1208,6 +1264,7 @@ test_federation_flows(void **state)
 	escalation_round_trip(f, esc);
 	/* 7 and 3. */
 	crash_and_procesversneller(f, pv);
+	escalation_declined(f);
 	/* 5. The other three summaries, after the restart. */
 	summary(f, NL, "Een vaste plaatsingscoordinator scheelt weken.");
 	summary(f, ML, "Neem de Wmo-consulent vroeg mee aan tafel.");

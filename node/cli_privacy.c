@@ -1,5 +1,6 @@
 /*
- * cli_privacy: `ret privacy scrub [--names-file FILE] [--json]`, the probe
+ * cli_privacy: `ret privacy scrub [--names-file FILE | --casus ID] [--json]`,
+ * the probe
  * reviewers use to see what the scrubber does. It reads UTF-8 text on
  * stdin and writes it scrubbed to stdout (exit 0); when the scrubber
  * refuses, it writes the reason, the byte offset and the kind of datum to
@@ -14,6 +15,8 @@
 
 #include <jansson.h>
 
+#include "cli.h"
+#include "node_requests.h"
 #include "privacy_scrub.h"
 
 /*
@@ -23,17 +26,12 @@
  */
 int cli_privacy(int argc, char **argv);
 
-#define EX_OK 0
-#define EX_USAGE 64
-#define EX_DATAERR 65
-#define EX_NOINPUT 66
-#define EX_SOFTWARE 70
-
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ret privacy scrub [--names-file FILE] [--json]\n"
+		"usage: ret privacy scrub [--names-file FILE | --casus ID] "
+		"[--json]\n"
 		"\n"
 		"Reads UTF-8 text on stdin and writes it to stdout with personal\n"
 		"data replaced by placeholders ([NAAM], [BSN], [DATUM], ...).\n"
@@ -44,8 +42,10 @@ usage(FILE *f)
 		"                     per line (\"Jan de Vries\"); '#' starts a comment\n"
 		"  --json             write {\"text\":..., \"found\":{...}} or, on\n"
 		"                     refusal, {\"refused\":...} to stderr\n"
-		"  --casus ID         (not yet available) take the names from the\n"
-		"                     case register\n"
+		"  --casus ID         take the names of every person recorded in\n"
+		"                     casus ID from the register (the read is in\n"
+		"                     the audit log); --config and --user as for\n"
+		"                     every ret command\n"
 		"\n"
 		"The rules are described in docs/scrubber.md.\n");
 }
@@ -96,6 +96,51 @@ load_names(const char *path, struct scrub_names *names)
 	}
 	fclose(f);
 	return 0;
+}
+
+/*
+ * Add the name of every person recorded in casus casus_id to names, read
+ * through the register (the read is audited). Returns EX_OK or an exit
+ * code after printing a message that never contains a name.
+ */
+static int
+load_casus_names(int64_t casus_id, struct scrub_names *names)
+{
+	struct cli_ctx ctx;
+	struct node_requests_facts facts;
+	char err[256];
+	enum node_status st;
+	size_t i;
+	int rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&facts, 0, sizeof(facts));
+	rc = cli_ctx_open(&ctx, CLI_NEED_DB | CLI_REGION_ONLY);
+	if (rc != EX_OK)
+		return rc;
+	st = node_requests_casus_facts(ctx.db, ctx.user, casus_id, &facts, err,
+				       sizeof(err));
+	if (st != NODE_OK) {
+		rc = cli_fail(st, err);
+		goto out;
+	}
+	for (i = 0; i < facts.n_persons; i++) {
+		if (facts.persons[i].name == NULL ||
+		    facts.persons[i].name[0] == '\0')
+			continue;
+		if (scrub_names_add(names, facts.persons[i].name) != 0) {
+			fprintf(stderr, "ret privacy: person %zu of casus %lld "
+				"has a name the scrubber cannot use\n",
+				i + 1, (long long)casus_id);
+			rc = EX_DATAERR;
+			goto out;
+		}
+	}
+	rc = EX_OK;
+out:
+	node_requests_facts_clear(&facts);
+	cli_ctx_close(&ctx);
+	return rc;
 }
 
 /* Read all of stdin, at most max + 1 bytes (so that too long shows). */
@@ -203,6 +248,7 @@ int
 cli_privacy(int argc, char **argv)
 {
 	const char *names_file = NULL;
+	int64_t casus_id = 0;
 	struct scrub_names *names = NULL;
 	struct scrub_report rep;
 	char *in = NULL, *out = NULL;
@@ -224,10 +270,16 @@ cli_privacy(int argc, char **argv)
 			json = 1;
 		} else if (strcmp(argv[i], "--names-file") == 0 && i + 1 < argc) {
 			names_file = argv[++i];
-		} else if (strcmp(argv[i], "--casus") == 0) {
-			fprintf(stderr, "ret privacy: --casus is not available yet; "
-				"use --names-file\n");
-			return EX_USAGE;
+		} else if (strcmp(argv[i], "--casus") == 0 && i + 1 < argc) {
+			if (cli_parse_id("privacy", "--casus", argv[++i],
+					 &casus_id) != 0)
+				return EX_USAGE;
+		} else if ((strcmp(argv[i], "--config") == 0 ||
+			    strcmp(argv[i], "--user") == 0) &&
+			   i + 1 < argc) {
+			(void)cli_common_option(argv[i][2] == 'c' ? 'c' : 'u',
+						argv[i + 1]);
+			i++;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return EX_OK;
@@ -238,6 +290,11 @@ cli_privacy(int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
+	if (names_file != NULL && casus_id != 0) {
+		fprintf(stderr, "ret privacy: give --names-file or --casus, "
+			"not both\n");
+		return EX_USAGE;
+	}
 	names = scrub_names_new();
 	if (names == NULL) {
 		fprintf(stderr, "ret privacy: out of memory\n");
@@ -246,6 +303,12 @@ cli_privacy(int argc, char **argv)
 	if (names_file != NULL && load_names(names_file, names) != 0) {
 		rc = EX_NOINPUT;
 		goto out;
+	}
+	if (casus_id != 0) {
+		rc = load_casus_names(casus_id, names);
+		if (rc != EX_OK)
+			goto out;
+		rc = EX_SOFTWARE;
 	}
 	in = read_stdin(SCRUB_MAX_TEXT, &len);
 	if (in == NULL) {

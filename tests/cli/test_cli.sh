@@ -167,6 +167,17 @@ expect 0 "$RET" casus persoon-toevoegen 1 --rol jeugdige --naam 'Sanne de Vries'
 	--bsn 111222333 --geboortedatum 2009-04-01 --postcode 5911ab --gemeente Venlo
 out_has "Person 1 added."
 expect 0 "$RET" casus persoon-toevoegen 1 --rol ouder --naam 'Jan de Vries'
+# The scrubber probe takes the names of a casus from the register.
+CHECKS=$((CHECKS + 1))
+printf 'Sanne en vader Jan; dhr. De Vries belde over SANNE.\n' |
+	"$RET" privacy scrub --casus 1 >"$OUT" 2>"$ERR" ||
+	fail "privacy scrub --casus 1 failed"
+out_has "[NAAM] en vader [NAAM]"
+CHECKS=$((CHECKS + 1))
+if grep -qiE "sanne|jan|vries" "$OUT"; then fail "a recorded name survived the scrubber"; fi
+expect 65 "$RET" privacy scrub --casus 99 </dev/null
+expect 64 "$RET" privacy scrub --casus abc </dev/null
+expect 64 "$RET" privacy scrub --casus 1 --names-file /dev/null </dev/null
 expect 65 "$RET" casus fase 1 afgesloten
 err_has "casus 1 cannot go from aanmelding to afgesloten; allowed: triage (triage), geannuleerd (annuleren)"
 expect 0 "$RET" casus fase 1 triage --notitie 'aanmelding compleet'

@@ -98,6 +98,7 @@ cli_build_open(struct cli_ctx *ctx, struct node_build_ctx *bctx)
 	bctx->user = ctx->user;
 	bctx->keys = node_config_keys(ctx->cfg);
 	bctx->today = NULL;
+	bctx->pseudonym_label = node_config_pseudonym_label(ctx->cfg);
 	if (bctx->keys == NULL) {
 		cli_error("%s",
 		          _("the key file of this region could not be read"));

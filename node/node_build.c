@@ -496,7 +496,10 @@ make_case_ref(const struct node_build_ctx *ctx, const char *msg,
 	if ((s = permit(msg, "case_ref", PRIVACY_PSEUDONYM, err)) != NODE_OK)
 		return s;
 	p = privacy_pseudonym_from_keyfile(ctx->keys,
-	                                   NODE_BUILD_PSEUDONYM_LABEL, &pe);
+	                                   ctx->pseudonym_label != NULL
+	                                       ? ctx->pseudonym_label
+	                                       : NODE_BUILD_PSEUDONYM_LABEL,
+	                                   &pe);
 	if (p == NULL)
 		return bfail(err, NODE_ERR_INVALID, "case_ref", "%s",
 		             privacy_pseudonym_strerror(pe));

@@ -70,6 +70,7 @@ struct node_build_ctx {
 	const char *user;           /* for the audit log */
 	const struct keyfile *keys; /* own party id and pseudonym secret */
 	const char *today;          /* YYYY-MM-DD for ages; NULL: today (UTC) */
+	const char *pseudonym_label; /* NULL: NODE_BUILD_PSEUDONYM_LABEL */
 };
 
 /* A built message, not yet sent. Opaque. */

@@ -39,6 +39,7 @@ enum {
 	K_ENDPOINT = 1u << 6,
 	K_TRANSPORT_KEY = 1u << 7,
 	K_SIGNING_KEY = 1u << 8,
+	K_PSEUDONYM_LABEL = 1u << 9,
 };
 
 struct party_entry {
@@ -57,6 +58,7 @@ struct node_config {
 	char *key_file;
 	enum log_level log_level;
 	int suppression_threshold;
+	char pseudonym_label[NODE_CONFIG_LABEL_MAX];
 	char relay_endpoint[ENDPOINT_MAX];
 	char relay_party[PARTY_ID_MAX];
 	char relay_transport_key[KEYFILE_Z85_LEN + 1];
@@ -256,6 +258,21 @@ handle_node(struct parse_state *st, const char *key, const char *value)
 			return 0;
 		}
 		cfg->suppression_threshold = (int)v;
+	} else if (strcmp(key, "pseudonym_label") == 0) {
+		size_t i, n = strlen(value);
+
+		if (!mark_seen(st, &st->node_seen, K_PSEUDONYM_LABEL, key))
+			return 0;
+		for (i = 0; i < n; i++)
+			if (!((value[i] >= 'a' && value[i] <= 'z') ||
+			      (value[i] >= '0' && value[i] <= '9')))
+				break;
+		if (n < 1 || n >= NODE_CONFIG_LABEL_MAX || i != n) {
+			fail(st, "pseudonym_label must be 1 to 8 characters of "
+			     "a-z and 0-9, not '%.40s'", value);
+			return 0;
+		}
+		memcpy(cfg->pseudonym_label, value, n + 1);
 	} else {
 		fail(st, "unknown key '%.60s' in [node]", key);
 		return 0;
@@ -576,6 +593,8 @@ node_config_parse(const char *text, size_t len, const char *name,
 	}
 	st.cfg->log_level = LOG_LEVEL_INFO;
 	st.cfg->suppression_threshold = NODE_CONFIG_SUPPRESSION_DEFAULT;
+	memcpy(st.cfg->pseudonym_label, NODE_CONFIG_LABEL_DEFAULT,
+	       sizeof(NODE_CONFIG_LABEL_DEFAULT));
 	rc = ini_parse_stream(reader, &st, handler, &st);
 	if (rc == -2) {
 		snprintf(errbuf, errlen, "%s: out of memory", st.name);
@@ -744,6 +763,12 @@ int
 node_config_suppression_threshold(const struct node_config *cfg)
 {
 	return cfg->suppression_threshold;
+}
+
+const char *
+node_config_pseudonym_label(const struct node_config *cfg)
+{
+	return cfg->pseudonym_label;
 }
 
 const char *

@@ -25,6 +25,8 @@
 #define NODE_CONFIG_SLUG_MAX 41           /* longest BEN slug plus NUL */
 #define NODE_CONFIG_DEFAULT_PATH "/etc/ret/node.conf"
 #define NODE_CONFIG_SUPPRESSION_DEFAULT 5
+#define NODE_CONFIG_LABEL_DEFAULT "k1"
+#define NODE_CONFIG_LABEL_MAX 9 /* 8 characters and a NUL */
 
 struct node_config;
 
@@ -89,6 +91,14 @@ enum log_level node_config_log_level(const struct node_config *cfg);
 
 /* Smallest count shown in learning summaries, 3..100 (default 5). */
 int node_config_suppression_threshold(const struct node_config *cfg);
+
+/*
+ * The version label of the case pseudonyms this node sends (default "k1";
+ * 1..8 characters of [a-z0-9]). A region that rotates its pseudonym secret
+ * gives the new key a new label, so references made with the old key stay
+ * recognisable (borrowed).
+ */
+const char *node_config_pseudonym_label(const struct node_config *cfg);
 
 /* The relay endpoint, e.g. "tcp://127.0.0.1:7400" (borrowed). */
 const char *node_config_relay_endpoint(const struct node_config *cfg);

@@ -57,6 +57,7 @@ test_valid(void **state)
 	struct node_config *cfg;
 	const char *text = NODE_SECTION "log_level = debug\n"
 					"suppression_threshold = 7\n"
+					"pseudonym_label = k2\n"
 		RELAY_SECTION "[party desk:bel-roermond]\n"
 			      "signing_key = " HEX64 "\n"
 			      "ben = bel\n"
@@ -76,6 +77,7 @@ test_valid(void **state)
 	assert_string_equal(node_config_key_file(cfg), "/etc/ret/nl.secret");
 	assert_int_equal(node_config_log_level(cfg), LOG_LEVEL_DEBUG);
 	assert_int_equal(node_config_suppression_threshold(cfg), 7);
+	assert_string_equal(node_config_pseudonym_label(cfg), "k2");
 	assert_string_equal(node_config_relay_endpoint(cfg),
 			    "tcp://127.0.0.1:7400");
 	assert_string_equal(node_config_relay_party(cfg), "relay:bel");
@@ -114,6 +116,7 @@ test_defaults_and_absolute(void **state)
 	assert_string_equal(node_config_database(cfg), "/var/lib/ret/d.db");
 	assert_int_equal(node_config_log_level(cfg), LOG_LEVEL_INFO);
 	assert_int_equal(node_config_suppression_threshold(cfg), 5);
+	assert_string_equal(node_config_pseudonym_label(cfg), "k1");
 	assert_int_equal(node_config_party_count(cfg), 0);
 	node_config_destroy(&cfg);
 }
@@ -136,6 +139,12 @@ test_errors_name_the_line(void **state)
 	expect_error("[node]\nsuppression_threshold = 5x\n",
 		     "t.conf:2: suppression_threshold");
 	expect_error("[node]\nlog_level = loud\n", "t.conf:2: log_level");
+	expect_error("[node]\npseudonym_label = K1\n",
+		     "t.conf:2: pseudonym_label must be");
+	expect_error("[node]\npseudonym_label = k123456789\n",
+		     "t.conf:2: pseudonym_label must be");
+	expect_error("[node]\npseudonym_label =\n",
+		     "t.conf:2: pseudonym_label must be");
 	expect_error("[node]\ndatabase =\n", "t.conf:2: database must not");
 	expect_error("party = region:a\n", "t.conf:1: key 'party' outside");
 	expect_error("[node]\nparty\n", "t.conf:2: expected [section]");

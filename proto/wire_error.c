@@ -26,6 +26,7 @@ static const char *const reason_names[WIRE_REASON_MAX + 1] = {
 	[WIRE_STORE_FAILED] = "store_failed",
 	[WIRE_OVER_BUDGET] = "over_budget",
 	[WIRE_BAD_TIME] = "bad_time",
+	[WIRE_RATE_LIMITED] = "rate_limited",
 };
 
 enum wire_reason
@@ -63,5 +64,6 @@ wire_reason_name(int reason)
 int
 wire_reason_is_transient(int reason)
 {
-	return reason == WIRE_STORE_FAILED || reason == WIRE_SEQ_GAP;
+	return reason == WIRE_STORE_FAILED || reason == WIRE_SEQ_GAP ||
+	       reason == WIRE_RATE_LIMITED;
 }

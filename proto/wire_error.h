@@ -32,7 +32,8 @@ enum wire_reason {
 	WIRE_STORE_FAILED = 18,
 	WIRE_OVER_BUDGET = 19,
 	WIRE_BAD_TIME = 20,
-	WIRE_REASON_MAX = 20
+	WIRE_RATE_LIMITED = 21,
+	WIRE_REASON_MAX = 21
 };
 
 /* Longest detail sentence, including the terminating NUL. */

@@ -29,6 +29,11 @@
 /* Nack lines per peer and second; the rest are counted in one line, so a
  * peer sending garbage cannot turn the log into its amplifier. */
 #define NACK_LOG_PER_SEC 20
+/* Frames one party may have refused (permanently) per second before the
+ * relay stops decoding and verifying its frames for the rest of that
+ * second: signature checks are the relay's main cost, and a party sending
+ * garbage must not take them away from honest parties. */
+#define REFUSALS_PER_SEC 64
 #define TICK_MS 1000
 #define LINGER_MS 2000
 
@@ -45,6 +50,9 @@ struct session {
 	uint64_t nack_sec;                  /* second of the nack log budget */
 	unsigned nack_logged;               /* nack lines in that second */
 	uint64_t nack_suppressed;           /* nack lines not written */
+	uint64_t refuse_sec;                /* second of the refusal budget */
+	unsigned refused;                   /* permanent refusals in it */
+	uint64_t rate_limited;              /* frames not examined */
 };
 
 enum reply_kind { REPLY_NONE, REPLY_ACK, REPLY_NACK, REPLY_SEQ };
@@ -222,6 +230,47 @@ nack_log_flush(struct session *s)
 	s->nack_suppressed = 0;
 }
 
+/*
+ * Start the refusal budget of s afresh when a new second began, writing
+ * one line about the frames it did not examine in the second that ended.
+ */
+static void
+refusal_budget_roll(struct session *s, uint64_t sec)
+{
+	if (sec == s->refuse_sec)
+		return;
+	if (s->rate_limited > 0)
+		log_warn("event=rate_limited peer=%s frames=%" PRIu64
+			 " why=\"more than %d refused frames in a second\"",
+			 s->party, s->rate_limited, REFUSALS_PER_SEC);
+	s->refuse_sec = sec;
+	s->refused = 0;
+	s->rate_limited = 0;
+}
+
+/*
+ * Whether the frames of session s are still examined this second: false
+ * once REFUSALS_PER_SEC of them were refused with a permanent reason.
+ */
+static int
+refusal_budget_left(struct session *s)
+{
+	if (s == NULL)
+		return 1;
+	refusal_budget_roll(s, msgid_now_ms() / 1000);
+	return s->refused < REFUSALS_PER_SEC;
+}
+
+/* Count a refusal with `reason` against the budget of session s. */
+static void
+refusal_budget_charge(struct session *s, int reason)
+{
+	if (s == NULL || wire_reason_is_transient(reason))
+		return;
+	refusal_budget_roll(s, msgid_now_ms() / 1000);
+	s->refused++;
+}
+
 /* Whether one more nack line of session s may be written now. */
 static int
 nack_log_allowed(struct session *s)
@@ -269,7 +318,10 @@ send_reply(struct relay_server *srv, struct item *it)
 	case REPLY_NACK:
 		if (msgid)
 			msgid_to_hex(msgid, hex);
-		if (nack_log_allowed(it->sess))
+		refusal_budget_charge(it->sess, (int)it->err.reason);
+		if (it->err.reason == WIRE_RATE_LIMITED) {
+			/* Counted, and written once a second by the budget. */
+		} else if (nack_log_allowed(it->sess))
 			log_warn("event=nack peer=%s%s reason=%s msgid=%s "
 				 "seq=%" PRIu64 " detail=\"%s\"",
 				 it->party[0] ? it->party : "-",
@@ -806,8 +858,14 @@ read_item(struct relay_server *srv, struct item *it)
 	snprintf(it->party, sizeof(it->party), "%s", uid);
 	it->sess = session_touch(srv, it->party, zmq_msg_data(&it->rid),
 				 zmq_msg_size(&it->rid));
-	if (extra)
+	if (extra) {
 		nack(it, WIRE_MALFORMED, "a message needs exactly one frame");
+	} else if (!refusal_budget_left(it->sess)) {
+		/* Not decoded, not verified: see REFUSALS_PER_SEC. */
+		nack(it, WIRE_RATE_LIMITED, "too many refused frames from this "
+					    "party this second; retry later");
+		it->sess->rate_limited++;
+	}
 	return 1;
 }
 

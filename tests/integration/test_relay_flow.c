@@ -637,6 +637,82 @@ test_garbage_flood(void **state)
 	harness_client_destroy(&honest);
 }
 
+/*
+ * The refusal budget: a party whose frames keep being refused is answered
+ * rate_limited (without decoding) for the rest of the second, another
+ * party is not touched, and the budget is back the next second.
+ */
+static void
+test_refusal_budget(void **state)
+{
+	struct world *w = *state;
+	struct harness_client *bad = client(w, &w->zl);
+	struct harness_client *honest = client(w, &w->nl);
+	uint8_t junk[64];
+	int i, burst, n = 100, malformed = 0, limited = 0, other = 0;
+	uint64_t deadline = harness_now_ms() + 15000u * harness_slowness();
+
+	/*
+	 * The budget is charged when a batch is answered, so the frames of one
+	 * batch are all examined; bursts follow each other until one lands in
+	 * the same second as an earlier one (bounded in count and time).
+	 */
+	memset(junk, 0xff, sizeof(junk));
+	for (burst = 0; burst < 30 && limited == 0 &&
+			harness_now_ms() < deadline;
+	     burst++) {
+		for (i = 0; i < n; i++)
+			assert_int_equal(harness_client_send_raw(
+					     bad, junk, sizeof(junk)),
+					 0);
+		for (i = 0; i < n; i++) {
+			struct relay_frame *f = harness_client_recv(
+			    bad, HARNESS_WANT_REPLY, REPLY_MS);
+
+			assert_non_null(f);
+			assert_int_equal(f->msg->frame_case, FRAME(NACK));
+			if (f->msg->nack->reason ==
+			    RETFED__V1__REASON__REASON_MALFORMED)
+				malformed++;
+			else if (f->msg->nack->reason ==
+				 RETFED__V1__REASON__REASON_RATE_LIMITED)
+				limited++;
+			else
+				other++;
+			relay_frame_destroy(&f);
+		}
+	}
+	print_message("refusal budget: %d malformed, %d rate_limited\n",
+		      malformed, limited);
+	assert_int_equal(other, 0);
+	assert_true(malformed >= 64);
+	assert_true(limited > 0);
+	/* Another party is examined and stored as always. */
+	assert_int_equal(honest_run(w, honest, 1, 10) > 0, 1);
+	assert_int_equal(last_seq(honest), 10);
+	/* The next second the limited party is examined again. */
+	harness_sleep_ms(1100);
+	{
+		struct relay_frame *f;
+
+		assert_int_equal(harness_client_send_raw(bad, junk,
+							 sizeof(junk)), 0);
+		f = harness_client_recv(bad, HARNESS_WANT_REPLY, REPLY_MS);
+		assert_non_null(f);
+		assert_int_equal(f->msg->nack->reason,
+				 RETFED__V1__REASON__REASON_MALFORMED);
+		relay_frame_destroy(&f);
+	}
+	/* The limited frames were counted in one log line naming the party. */
+	assert_int_equal(harness_wait_log(&w->relay.proc,
+					  "event=rate_limited "
+					  "peer=region:zuid-limburg",
+					  5000),
+			 0);
+	harness_client_destroy(&bad);
+	harness_client_destroy(&honest);
+}
+
 int
 main(void)
 {
@@ -656,6 +732,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reload_keeps_connections,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_flood, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_refusal_budget, setup,
 						teardown),
 	};
 

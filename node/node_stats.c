@@ -6,11 +6,13 @@
 #include "node_stats.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "node_audit.h"
+#include "node_history.h"
 #include "node_lifecycle.h"
 #include "node_register.h"
 #include "privacy_suppress.h"
@@ -513,7 +515,8 @@ enforce_total(struct suppress_table *t, size_t n, enum total_rule rule)
 
 /* SUPPRESS_OK if the audit pins no hidden cell, else UNPROTECTABLE. */
 static enum suppress_error
-audit_clean(const struct suppress_table *t, size_t n, char *detail,
+audit_clean(const struct suppress_table *t, size_t n,
+	    const struct suppress_previous *prev, size_t nprev, char *detail,
 	    size_t detlen)
 {
 	size_t disclosed = 0, cells = 2 * (n + 1);
@@ -522,13 +525,225 @@ audit_clean(const struct suppress_table *t, size_t n, char *detail,
 	enum suppress_error e = SUPPRESS_E_NOMEM;
 
 	if (lo != NULL && hi != NULL)
-		e = suppress_audit(t, NULL, 0, lo, hi, &disclosed, detail,
+		e = suppress_audit(t, prev, nprev, lo, hi, &disclosed, detail,
 				   detlen);
 	free(lo);
 	free(hi);
 	if (e == SUPPRESS_OK && disclosed > 0)
 		e = SUPPRESS_E_UNPROTECTABLE;
 	return e;
+}
+
+
+/*
+ * Earlier publications (node_history.h). Where a list's earlier versions
+ * are found in an earlier summary, and what its total was published as.
+ */
+enum tie {
+	TIE_NONE = 0, /* the total was published nowhere: not compared */
+	TIE_SELF,     /* a headline figure: the cell is its own total */
+	TIE_REG,      /* the total is the registrations figure */
+	TIE_CLOSED,   /* the total is the afgesloten cell of by_phase */
+};
+
+struct hist_ref {
+	const struct node_history *h; /* NULL: no history */
+	size_t off;                   /* offsetof the list or cell */
+	int is_cell;                  /* off names a node_stats_cell */
+	const char *theme;            /* a theme cell, found by its key */
+	enum tie tie;
+};
+
+/* The earlier tables of one list, restored for privacy_suppress. */
+struct prev_set {
+	size_t n;
+	struct suppress_table *t[NODE_HISTORY_MAX];
+	struct suppress_previous p[NODE_HISTORY_MAX];
+};
+
+static void
+prev_set_free(struct prev_set *ps)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		suppress_table_destroy(&ps->t[i]);
+	ps->n = 0;
+}
+
+/* The list (or cell as a list of one) and its total in earlier summary e. */
+static int
+earlier_list(const struct node_stats_summary *e, const struct hist_ref *r,
+	     struct node_stats_list *out, struct node_stats_cell *total)
+{
+	const char *base = (const char *)e;
+
+	memset(out, 0, sizeof(*out));
+	if (r->theme != NULL) {
+		for (size_t i = 0; i < e->themes.n; i++)
+			if (strcmp(e->themes.cell[i].key, r->theme) == 0) {
+				out->n = 1;
+				out->cell[0] = *total = e->themes.cell[i];
+				return 0;
+			}
+		return -1;
+	}
+	if (r->is_cell) {
+		out->n = 1;
+		memcpy(&out->cell[0], base + r->off, sizeof(out->cell[0]));
+		*total = out->cell[0];
+		return 0;
+	}
+	memcpy(out, base + r->off, sizeof(*out));
+	if (r->tie == TIE_REG) {
+		*total = e->registrations;
+		return 0;
+	}
+	if (r->tie == TIE_CLOSED && e->by_phase.n == NODE_PHASE_COUNT) {
+		*total = e->by_phase.cell[NODE_PHASE_AFGESLOTEN];
+		return 0;
+	}
+	return -1;
+}
+
+/* Add up to `room` to the hidden cells of row 0 within their intervals. */
+static uint64_t
+spread(struct suppress_table *t, size_t n, uint64_t room, uint32_t T)
+{
+	for (size_t i = 0; i < n && room > 0; i++) {
+		size_t p = suppress_at(t, 0, i);
+
+		if (t->state[p] == SUPPRESS_SHOWN)
+			continue;
+		if (t->count[p] >= T) { /* "x": unbounded */
+			if (room > UINT32_MAX - t->count[p])
+				return room;
+			t->count[p] += (uint32_t)room;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < n && room > 0; i++) {
+		size_t p = suppress_at(t, 0, i);
+		uint32_t add;
+
+		if (t->state[p] == SUPPRESS_SHOWN || t->count[p] >= T)
+			continue;
+		add = T - 1 - t->count[p];
+		if (add > room)
+			add = (uint32_t)room;
+		t->count[p] += add;
+		room -= add;
+	}
+	return room;
+}
+
+/*
+ * An earlier publication of a list as a table for privacy_suppress: shown
+ * cells with their counts, a "<T" cell as 0..T-1, an "x" cell as T or
+ * more, and hidden counts chosen inside those intervals so the lines add
+ * up. NULL if the published list cannot be (out of memory, or it
+ * contradicts its own total).
+ */
+static struct suppress_table *
+restore(const struct node_stats_list *l, const struct node_stats_cell *total,
+	uint32_t T)
+{
+	size_t n = l->n;
+	uint64_t sum = 0, target;
+	struct suppress_table *t = suppress_table_new(1, n);
+
+	if (t == NULL)
+		return NULL;
+	t->threshold = T;
+	t->zero_unsafe = 1; /* a "<T" may be a hidden zero */
+	for (size_t i = 0; i < n; i++) {
+		const struct node_stats_cell *c = &l->cell[i];
+		size_t p = suppress_at(t, 0, i);
+
+		if (c->hidden == NODE_STATS_SHOWN) {
+			t->count[p] = c->count;
+			t->state[p] = SUPPRESS_SHOWN;
+		} else {
+			t->count[p] = c->hidden == NODE_STATS_BELOW ? 0 : T;
+			t->state[p] = c->hidden == NODE_STATS_BELOW
+					      ? SUPPRESS_PRIMARY
+					      : SUPPRESS_SECONDARY;
+		}
+		sum += t->count[p];
+	}
+	if (total->hidden == NODE_STATS_SHOWN) {
+		target = total->count;
+		if (target < sum || spread(t, n, target - sum, T) != 0)
+			goto bad;
+	} else if (total->hidden == NODE_STATS_BELOW) {
+		if (sum >= T)
+			goto bad;
+	} else if (sum < T && spread(t, n, T - sum, T) != 0) {
+		goto bad;
+	}
+	suppress_table_sum(t);
+	for (size_t i = 0; i < n; i++)
+		t->state[suppress_at(t, 1, i)] = t->state[suppress_at(t, 0, i)];
+	t->state[suppress_at(t, 0, n)] = t->state[suppress_at(t, 1, n)] =
+		total->hidden == NODE_STATS_SHOWN ? SUPPRESS_SHOWN
+		: total->hidden == NODE_STATS_BELOW ? SUPPRESS_PRIMARY
+						      : SUPPRESS_SECONDARY;
+	return t;
+bad:
+	suppress_table_destroy(&t);
+	return NULL;
+}
+
+static enum suppress_relation
+to_relation(enum node_history_relation r)
+{
+	return r == NODE_HISTORY_SAME   ? SUPPRESS_SAME
+	       : r == NODE_HISTORY_PART ? SUPPRESS_PART
+				       : SUPPRESS_WHOLE;
+}
+
+/*
+ * The earlier tables of list l (the current one) from r's history: those
+ * with the same cells (count and keys) whose total was published. A
+ * stored publication that contradicts itself stops the build.
+ */
+static enum node_status
+prev_build(const struct hist_ref *r, const struct node_stats_list *l,
+	   const char *what, struct prev_set *ps, char *errbuf,
+	   size_t errlen)
+{
+	struct node_stats_list el;
+	struct node_stats_cell tot;
+
+	ps->n = 0;
+	if (r == NULL || r->h == NULL)
+		return NODE_OK;
+	for (size_t k = 0; k < r->h->n && k < NODE_HISTORY_MAX; k++) {
+		const struct node_history_entry *e = &r->h->e[k];
+		int same_keys = 1;
+
+		if (e->relation < NODE_HISTORY_SAME ||
+		    e->relation > NODE_HISTORY_WHOLE ||
+		    earlier_list(&e->pub, r, &el, &tot) != 0 || el.n != l->n)
+			continue;
+		for (size_t i = 0; i < l->n && !r->is_cell && !r->theme; i++)
+			if (strcmp(el.cell[i].key, l->cell[i].key) != 0)
+				same_keys = 0;
+		if (!same_keys)
+			continue;
+		if (e->pub.threshold < SUPPRESS_MIN_THRESHOLD ||
+		    e->pub.threshold > SUPPRESS_MAX_THRESHOLD ||
+		    (ps->t[ps->n] = restore(&el, &tot, e->pub.threshold)) ==
+			    NULL) {
+			prev_set_free(ps);
+			return invalid(errbuf, errlen,
+				       "%s: the earlier publication of %s "
+				       "cannot be read back consistently",
+				       what, e->pub.period);
+		}
+		ps->p[ps->n].table = ps->t[ps->n];
+		ps->p[ps->n].relation = to_relation(e->relation);
+		ps->n++;
+	}
+	return NODE_OK;
 }
 
 /*
@@ -538,12 +753,14 @@ audit_clean(const struct suppress_table *t, size_t n, char *detail,
  */
 static enum node_status
 suppress_list(struct node_stats_list *l, uint32_t total, enum total_rule rule,
-	      uint32_t threshold, const char *what, char *errbuf,
-	      size_t errlen)
+	      uint32_t threshold, const struct hist_ref *hr, const char *what,
+	      char *errbuf, size_t errlen)
 {
 	struct suppress_config cfg = {threshold, 0};
 	struct suppress_table *t;
 	enum suppress_error e = SUPPRESS_E_UNPROTECTABLE;
+	enum node_status st;
+	struct prev_set ps;
 	char detail[160] = "";
 	uint64_t sum = 0;
 	size_t n = l->n;
@@ -556,9 +773,13 @@ suppress_list(struct node_stats_list *l, uint32_t total, enum total_rule rule,
 		return invalid(errbuf, errlen,
 			       "%s: the cells add up to %llu, not to the total %u",
 			       what, (unsigned long long)sum, (unsigned)total);
+	if ((st = prev_build(hr, l, what, &ps, errbuf, errlen)) != NODE_OK)
+		return st;
 	t = suppress_table_new(1, n);
-	if (t == NULL)
+	if (t == NULL) {
+		prev_set_free(&ps);
 		return NODE_ERR_NOMEM;
+	}
 	for (size_t i = 0; i < n; i++)
 		t->count[suppress_at(t, 0, i)] = l->cell[i].count;
 	suppress_table_sum(t);
@@ -575,7 +796,7 @@ suppress_list(struct node_stats_list *l, uint32_t total, enum total_rule rule,
 		for (size_t i = 0; i < 2 * (n + 1); i++)
 			t->state[i] = SUPPRESS_SHOWN;
 		if (attempt < 2) {
-			e = suppress_apply(t, &cfg, NULL, 0, detail,
+			e = suppress_apply(t, &cfg, ps.p, ps.n, detail,
 					   sizeof(detail));
 			if (e == SUPPRESS_E_UNPROTECTABLE)
 				continue;
@@ -588,12 +809,13 @@ suppress_list(struct node_stats_list *l, uint32_t total, enum total_rule rule,
 		t->threshold = threshold;
 		t->zero_unsafe = cfg.zero_unsafe;
 		enforce_total(t, n, rule);
-		e = audit_clean(t, n, detail, sizeof(detail));
+		e = audit_clean(t, n, ps.p, ps.n, detail, sizeof(detail));
 		if (e == SUPPRESS_OK)
 			break;
 		if (e != SUPPRESS_E_UNPROTECTABLE)
 			break;
 	}
+	prev_set_free(&ps);
 	if (e != SUPPRESS_OK) {
 		suppress_table_destroy(&t);
 		return suppress_fail(e, what, detail, errbuf, errlen);
@@ -607,8 +829,9 @@ suppress_list(struct node_stats_list *l, uint32_t total, enum total_rule rule,
 
 /* Suppress one headline figure, a table of one cell. */
 static enum node_status
-suppress_cell(struct node_stats_cell *c, uint32_t threshold, const char *what,
-	      char *errbuf, size_t errlen)
+suppress_cell(struct node_stats_cell *c, uint32_t threshold,
+	      const struct hist_ref *hr, const char *what, char *errbuf,
+	      size_t errlen)
 {
 	struct node_stats_list l;
 
@@ -616,7 +839,7 @@ suppress_cell(struct node_stats_cell *c, uint32_t threshold, const char *what,
 	l.n = 1;
 	l.cell[0] = *c;
 	enum node_status st =
-		suppress_list(&l, c->count, TOTAL_FREE, threshold, what,
+		suppress_list(&l, c->count, TOTAL_FREE, threshold, hr, what,
 			      errbuf, errlen);
 	if (st == NODE_OK)
 		*c = l.cell[0];
@@ -652,68 +875,84 @@ hide_median(struct node_stats_cell *median, int *has, uint32_t n,
 	}
 }
 
+/* The history of a headline figure or a list of the summary. */
+#define CELL_REF(m)                                                       \
+	(&(struct hist_ref){h, offsetof(struct node_stats_summary, m), 1,  \
+			    NULL, TIE_SELF})
+#define LIST_REF(m, tie)                                                  \
+	(&(struct hist_ref){h, offsetof(struct node_stats_summary, m), 0,  \
+			    NULL, tie})
+
 static enum node_status
-suppress_body(struct node_stats_summary *s, uint32_t t, char *errbuf,
-	      size_t errlen)
+suppress_body(struct node_stats_summary *s, uint32_t t,
+              const struct node_history *h, char *errbuf, size_t errlen)
 {
 	struct node_stats_cell *ph = s->by_phase.cell;
 	enum node_status st;
 	enum total_rule reg_rule;
 	uint32_t reg = s->registrations.count;
 	uint32_t closed = 0, discussed_parts = 0;
-	uint32_t n_overleg = s->n_to_overleg.count, n_close = s->n_to_close.count;
+	uint32_t n_overleg = s->n_to_overleg.count,
+	         n_close = s->n_to_close.count;
 	int hidden_parts = 0, hidden_rest = 0;
 
-	if ((st = suppress_cell(&s->registrations, t, "registrations", errbuf,
-				errlen)) != NODE_OK)
+	if ((st = suppress_cell(&s->registrations, t, CELL_REF(registrations),
+	                        "registrations", errbuf, errlen)) != NODE_OK)
 		return st;
 	reg_rule = s->registrations.hidden ? TOTAL_HIDDEN : TOTAL_SHOWN;
-	if ((st = suppress_list(&s->by_month, reg, reg_rule, t, "by_month",
-				errbuf, errlen)) != NODE_OK ||
+	if ((st = suppress_list(&s->by_month, reg, reg_rule, t,
+	                        LIST_REF(by_month, TIE_REG), "by_month", errbuf,
+	                        errlen)) != NODE_OK ||
 	    (st = suppress_list(&s->by_registrant, reg, reg_rule, t,
-				"by_registrant", errbuf, errlen)) != NODE_OK ||
+	                        LIST_REF(by_registrant, TIE_REG),
+	                        "by_registrant", errbuf, errlen)) != NODE_OK ||
 	    (st = suppress_list(&s->by_question_type, reg, reg_rule, t,
-				"by_question_type", errbuf, errlen)) != NODE_OK)
+	                        LIST_REF(by_question_type, TIE_REG),
+	                        "by_question_type", errbuf, errlen)) != NODE_OK)
 		return st;
 	if (s->by_phase.n == NODE_PHASE_COUNT) {
 		closed = ph[NODE_PHASE_AFGESLOTEN].count;
 		discussed_parts = ph[NODE_PHASE_OVERLEG].count +
-				  ph[NODE_PHASE_MONITOREN].count + closed;
+		                  ph[NODE_PHASE_MONITOREN].count + closed;
 		if ((st = suppress_list(&s->by_phase, reg, reg_rule, t,
-					"by_phase", errbuf, errlen)) != NODE_OK)
+		                        LIST_REF(by_phase, TIE_REG), "by_phase",
+		                        errbuf, errlen)) != NODE_OK)
 			return st;
 		follow(&s->cancelled, &ph[NODE_PHASE_GEANNULEERD], t);
 		follow(&s->referred, &ph[NODE_PHASE_DOORVERWEZEN], t);
-		if ((st = suppress_list(&s->by_outcome, list_sum(&s->by_outcome),
-					ph[NODE_PHASE_AFGESLOTEN].hidden
-						? TOTAL_HIDDEN
-						: TOTAL_SHOWN,
-					t, "by_outcome", errbuf, errlen)) != NODE_OK)
+		if ((st = suppress_list(
+		         &s->by_outcome, list_sum(&s->by_outcome),
+		         ph[NODE_PHASE_AFGESLOTEN].hidden ? TOTAL_HIDDEN
+		                                          : TOTAL_SHOWN,
+		         t, LIST_REF(by_outcome, TIE_CLOSED), "by_outcome",
+		         errbuf, errlen)) != NODE_OK)
 			return st;
 		hidden_parts = (ph[NODE_PHASE_OVERLEG].hidden != 0) +
-			       (ph[NODE_PHASE_MONITOREN].hidden != 0) +
-			       (ph[NODE_PHASE_AFGESLOTEN].hidden != 0);
+		               (ph[NODE_PHASE_MONITOREN].hidden != 0) +
+		               (ph[NODE_PHASE_AFGESLOTEN].hidden != 0);
 		hidden_rest = (ph[NODE_PHASE_AANMELDING].hidden != 0) +
-			      (ph[NODE_PHASE_TRIAGE].hidden != 0) +
-			      (ph[NODE_PHASE_GEANNULEERD].hidden != 0) +
-			      (ph[NODE_PHASE_DOORVERWEZEN].hidden != 0);
+		              (ph[NODE_PHASE_TRIAGE].hidden != 0) +
+		              (ph[NODE_PHASE_GEANNULEERD].hidden != 0) +
+		              (ph[NODE_PHASE_DOORVERWEZEN].hidden != 0);
 	} else {
 		if ((st = suppress_list(&s->by_phase, list_sum(&s->by_phase),
-					TOTAL_FREE, t, "by_phase", errbuf,
-					errlen)) != NODE_OK ||
-		    (st = suppress_cell(&s->cancelled, t, "cancelled", errbuf,
-					errlen)) != NODE_OK ||
-		    (st = suppress_cell(&s->referred, t, "referred", errbuf,
-					errlen)) != NODE_OK ||
-		    (st = suppress_list(&s->by_outcome, list_sum(&s->by_outcome),
-					TOTAL_FREE, t, "by_outcome", errbuf,
-					errlen)) != NODE_OK)
+		                        TOTAL_FREE, t, NULL, "by_phase", errbuf,
+		                        errlen)) != NODE_OK ||
+		    (st = suppress_cell(&s->cancelled, t, CELL_REF(cancelled),
+		                        "cancelled", errbuf, errlen)) !=
+		        NODE_OK ||
+		    (st = suppress_cell(&s->referred, t, CELL_REF(referred),
+		                        "referred", errbuf, errlen)) !=
+		        NODE_OK ||
+		    (st = suppress_list(
+		         &s->by_outcome, list_sum(&s->by_outcome), TOTAL_FREE,
+		         t, NULL, "by_outcome", errbuf, errlen)) != NODE_OK)
 			return st;
 	}
-	if ((st = suppress_cell(&s->discussed, t, "discussed", errbuf,
-				errlen)) != NODE_OK ||
-	    (st = suppress_cell(&s->consultations, t, "consultations", errbuf,
-				errlen)) != NODE_OK)
+	if ((st = suppress_cell(&s->discussed, t, CELL_REF(discussed),
+	                        "discussed", errbuf, errlen)) != NODE_OK ||
+	    (st = suppress_cell(&s->consultations, t, CELL_REF(consultations),
+	                        "consultations", errbuf, errlen)) != NODE_OK)
 		return st;
 	/* discussed = overleg + monitoren + afgesloten, and registrations -
 	 * discussed the other four phases: shown next to exactly one hidden
@@ -723,35 +962,52 @@ suppress_body(struct node_stats_summary *s, uint32_t t, char *errbuf,
 	    (hidden_parts == 1 ||
 	     (hidden_rest == 1 && !s->registrations.hidden)))
 		hide(&s->discussed, t);
-	for (size_t i = 0; i < s->themes.n; i++)
-		if ((st = suppress_cell(&s->themes.cell[i], t, "themes", errbuf,
-					errlen)) != NODE_OK)
+	for (size_t i = 0; i < s->themes.n; i++) {
+		struct hist_ref tr = {h, 0, 1, s->themes.cell[i].key, TIE_SELF};
+
+		if ((st = suppress_cell(&s->themes.cell[i], t, &tr, "themes",
+		                        errbuf, errlen)) != NODE_OK)
 			return st;
+	}
 	/* The number of cases a median rests on is discussed and the
 	 * afgesloten cell: publish it exactly as those are published. */
 	if (n_overleg == discussed_parts && s->by_phase.n == NODE_PHASE_COUNT) {
 		if (s->discussed.hidden)
 			hide(&s->n_to_overleg, t);
-	} else if ((st = suppress_cell(&s->n_to_overleg, t, "n_to_overleg",
-				       errbuf, errlen)) != NODE_OK) {
+	} else if ((st = suppress_cell(&s->n_to_overleg, t,
+	                               CELL_REF(n_to_overleg), "n_to_overleg",
+	                               errbuf, errlen)) != NODE_OK) {
 		return st;
 	}
 	if (s->by_phase.n == NODE_PHASE_COUNT && n_close == closed) {
 		follow(&s->n_to_close, &ph[NODE_PHASE_AFGESLOTEN], t);
-	} else if ((st = suppress_cell(&s->n_to_close, t, "n_to_close", errbuf,
-				       errlen)) != NODE_OK) {
+	} else if ((st = suppress_cell(&s->n_to_close, t, CELL_REF(n_to_close),
+	                               "n_to_close", errbuf, errlen)) !=
+	           NODE_OK) {
 		return st;
 	}
 	hide_median(&s->median_days_to_overleg, &s->has_median_to_overleg,
-		    n_overleg, t);
+	            n_overleg, t);
 	hide_median(&s->median_days_to_close, &s->has_median_to_close, n_close,
-		    t);
+	            t);
 	return NODE_OK;
 }
+#undef CELL_REF
+#undef LIST_REF
 
 enum node_status
 node_stats_suppress(const struct node_stats_summary *raw, uint32_t threshold,
-		    struct node_stats_summary *ret, char *errbuf, size_t errlen)
+                    struct node_stats_summary *ret, char *errbuf, size_t errlen)
+{
+	return node_stats_suppress_history(raw, threshold, NULL, ret, errbuf,
+	                                   errlen);
+}
+
+enum node_status
+node_stats_suppress_history(const struct node_stats_summary *raw,
+			    uint32_t threshold, const struct node_history *h,
+			    struct node_stats_summary *ret, char *errbuf,
+			    size_t errlen)
 {
 	struct node_stats_summary *s;
 	enum node_status st;
@@ -773,7 +1029,8 @@ node_stats_suppress(const struct node_stats_summary *raw, uint32_t threshold,
 		return NODE_ERR_NOMEM;
 	*s = *raw;
 	s->threshold = threshold;
-	st = suppress_body(s, threshold, errbuf, errlen);
+	st = suppress_body(s, threshold, h != NULL && h->n > 0 ? h : NULL,
+			   errbuf, errlen);
 	if (st == NODE_OK)
 		*ret = *s;
 	else

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "node_audit.h"
+#include "node_history.h"
 #include "node_outbox.h"
 #include "privacy_scrub.h"
 
@@ -271,10 +272,13 @@ node_summary_build(sqlite3 *db, const char *user, const char *region,
 	struct node_stats *raw;
 	enum node_status s;
 	char buf[256] = "";
-	size_t used = 0;
+	size_t used = 0, n_earlier = 0;
 
 	if (err != NULL)
 		memset(err, 0, sizeof(*err));
+	if (region == NULL)
+		return err_set(err, NODE_ERR_INVALID,
+			       "the region's party id is required");
 	if (n_lessons > NODE_SUMMARY_MAX_LESSONS)
 		return err_set(err, NODE_ERR_INVALID,
 			       "a learning summary holds at most 10 lessons");
@@ -289,11 +293,22 @@ node_summary_build(sqlite3 *db, const char *user, const char *region,
 		return err_set(err, NODE_ERR_NOMEM, "out of memory");
 	}
 	s = node_stats_compute(db, user, region, period, raw, buf, sizeof(buf));
+	/* Held to what this region published before (node_history), so no
+	 * difference with an earlier summary reveals a hidden cell. */
 	if (s == NODE_OK)
-		s = node_stats_suppress(&raw->cur, threshold, &d->pub, buf,
-					sizeof(buf));
+		s = node_history_suppress(db, region, &raw->cur, threshold,
+					  &d->pub, &n_earlier, buf,
+					  sizeof(buf));
 	memset(raw, 0, sizeof(*raw));
 	free(raw);
+	if (s == NODE_ERR_INVALID && n_earlier > 0) {
+		char nl[sizeof(err->detail)];
+
+		snprintf(nl, sizeof(nl), "%s (%s)", NODE_HISTORY_REFUSAL_NL,
+			 buf);
+		node_summary_destroy(&d);
+		return err_set(err, s, nl);
+	}
 	if (s != NODE_OK) {
 		node_summary_destroy(&d);
 		return err_set(err, s, buf);

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "node_dashboard.h"
+#include "node_history.h"
 #include "node_stats.h"
 
 /*
@@ -198,7 +199,7 @@ cli_dashboard(int argc, char **argv)
 	struct node_stats *raw = NULL;
 	struct node_stats_summary cur, prev;
 	struct node_dashboard d;
-	size_t n_region_files = 0, n_regions = 0;
+	size_t n_region_files = 0, n_regions = 0, n_earlier = 0;
 	char err[512] = "", today[16];
 	struct cli_ctx ctx;
 	enum node_status s;
@@ -275,14 +276,24 @@ cli_dashboard(int argc, char **argv)
 	}
 	s = node_stats_compute(ctx.db, ctx.user, node_config_party(ctx.cfg),
 			       period, raw, err, sizeof(err));
+	/* Both periods are held to this region's own published learning
+	 * summaries (node_history), so the dashboard never shows a figure
+	 * that reveals a cell hidden in one of them. */
 	if (s == NODE_OK)
-		s = node_stats_suppress(&raw->cur, (uint32_t)threshold, &cur, err,
-					sizeof(err));
+		s = node_history_suppress(ctx.db, node_config_party(ctx.cfg),
+					  &raw->cur, (uint32_t)threshold, &cur,
+					  &n_earlier, err, sizeof(err));
 	if (s == NODE_OK)
-		s = node_stats_suppress(&raw->prev, (uint32_t)threshold, &prev, err,
-					sizeof(err));
+		s = node_history_suppress(ctx.db, node_config_party(ctx.cfg),
+					  &raw->prev, (uint32_t)threshold,
+					  &prev, &n_earlier, err, sizeof(err));
 	/* The raw figures are never shown: drop them at once. */
 	memset(raw, 0, sizeof(*raw));
+	if (s == NODE_ERR_INVALID && n_earlier > 0) {
+		cli_error("%s (%s)", NODE_HISTORY_REFUSAL_NL, err);
+		rc = EX_DATAERR;
+		goto done;
+	}
 	if (s != NODE_OK) {
 		rc = cli_fail(s, err);
 		goto done;

@@ -241,7 +241,7 @@ node_history_load(sqlite3 *db, const char *region, const char *period,
 enum node_status
 node_history_suppress(sqlite3 *db, const char *region,
                       const struct node_stats_summary *raw, uint32_t threshold,
-                      struct node_stats_summary *ret, size_t *ret_n_earlier,
+                      struct node_stats_summary *ret, size_t *n_earlier,
                       char *errbuf, size_t errlen)
 {
 	struct node_history *h;
@@ -257,8 +257,8 @@ node_history_suppress(sqlite3 *db, const char *region,
 	if (s == NODE_OK)
 		s = node_stats_suppress_history(raw, threshold, h, ret, errbuf,
 		                                errlen);
-	if (ret_n_earlier != NULL)
-		*ret_n_earlier = h->n;
+	if (n_earlier != NULL)
+		*n_earlier = h->n;
 	free(h);
 	return s;
 }

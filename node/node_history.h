@@ -99,13 +99,13 @@ node_stats_suppress_history(const struct node_stats_summary *raw,
 
 /*
  * Load region's history for raw->period from db and suppress raw against
- * it. *ret_n_earlier (may be NULL) receives the number of earlier
+ * it. *n_earlier (may be NULL) receives the number of earlier
  * publications compared (also on failure: 0 when none was read). Errors
  * as node_history_load and node_stats_suppress_history.
  */
 enum node_status node_history_suppress(
     sqlite3 *db, const char *region, const struct node_stats_summary *raw,
-    uint32_t threshold, struct node_stats_summary *ret, size_t *ret_n_earlier,
+    uint32_t threshold, struct node_stats_summary *ret, size_t *n_earlier,
     char *errbuf, size_t errlen) __attribute__((warn_unused_result));
 
 /* The Dutch refusal shown to the user when no safe table exists. */

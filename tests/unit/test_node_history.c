@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -503,6 +504,86 @@ contradiction_refused(void **state)
 	assert_int_equal(count_rows(f, "SELECT count(*) FROM outbox"), 1);
 }
 
+/* Year minus the sum of the published months, where all are shown. */
+static int
+months_diff_small(const struct node_stats_cell *y,
+                  const struct node_stats_summary *m, size_t off)
+{
+	int64_t d;
+
+	if (y->hidden)
+		return 0;
+	d = y->count;
+	for (size_t i = 0; i < 12; i++) {
+		const struct node_stats_cell *c =
+		    (const struct node_stats_cell *)((const char *)&m[i] + off);
+
+		if (c->hidden)
+			return 0;
+		d -= c->count;
+	}
+	return d >= 1 && d < 5;
+}
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * Twelve months published, then the year (twelve parts), then one late
+ * case in December and the year again (the same period and twelve parts):
+ * the registrations of the year never differ from the months by 1..4.
+ */
+static void
+twelve_months_then_year(void **state)
+{
+	struct fixture *f = *state;
+	struct node_stats_summary *m = calloc(12, sizeof(*m));
+	struct node_stats_summary *yr = calloc(1, sizeof(*yr));
+	struct node_summary_error err;
+	size_t off = offsetof(struct node_stats_summary, registrations);
+	char period[8], on[11];
+	enum node_status s;
+	double t0;
+
+	assert_non_null(m);
+	assert_non_null(yr);
+	for (int i = 0; i < 12; i++) {
+		snprintf(on, sizeof(on), "2026-%02d-15", i + 1);
+		add_cases(f, "gemeente", on, 5 + i % 4);
+		add_cases(f, "gi", on, i % 3);
+		snprintf(period, sizeof(period), "2026-%02d", i + 1);
+		assert_int_equal(publish(f, period, &m[i], &err), NODE_OK);
+	}
+	t0 = now_ms();
+	s = publish(f, "2026", yr, &err);
+	print_message("year against 12 months: %s in %.1f ms\n",
+	              s == NODE_OK ? "published" : "refused", now_ms() - t0);
+	if (s == NODE_OK)
+		assert_int_equal(months_diff_small(&yr->registrations, m, off),
+		                 0);
+	else
+		assert_non_null(strstr(err.detail, "geen veilige tabel"));
+	add_cases(f, "gi", "2026-12-30", 1);
+	memset(yr, 0, sizeof(*yr));
+	t0 = now_ms();
+	s = publish(f, "2026", yr, &err);
+	print_message("year again, one late case: %s in %.1f ms\n",
+	              s == NODE_OK ? "published" : "refused", now_ms() - t0);
+	if (s == NODE_OK)
+		assert_int_equal(months_diff_small(&yr->registrations, m, off),
+		                 0);
+	else
+		assert_non_null(strstr(err.detail, "geen veilige tabel"));
+	free(yr);
+	free(m);
+}
+
 /* A register without the summaries component has no history. */
 static void
 no_component_no_history(void **state)
@@ -536,6 +617,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(relations_and_selection, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(contradiction_refused, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(twelve_months_then_year, setup,
 	                                    teardown),
 	    cmocka_unit_test(no_component_no_history),
 	};

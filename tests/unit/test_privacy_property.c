@@ -673,6 +673,7 @@ test_nothing_personal_leaves(void **state)
 	assert_int_equal(node_outbox_migrate(db, &merr), NODE_OK);
 	assert_int_equal(node_requests_migrate(db, err, sizeof(err)), NODE_OK);
 	assert_int_equal(keyfile_generate("region:westfriesland", &keys), 0);
+	memset(&ctx, 0, sizeof(ctx));
 	ctx.db = db;
 	ctx.user = "voorzitter";
 	ctx.keys = &keys;

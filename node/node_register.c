@@ -1030,6 +1030,202 @@ node_register_person_add(sqlite3 *db, const char *user, int64_t casus_id,
 	return run_add(db, &a, ret_id, errbuf, errlen);
 }
 
+
+/* Check the person fields that are given (NULL: not given). */
+static enum node_status
+check_person_fields(const struct node_person *p, char postcode[8],
+		    char *errbuf, size_t errlen)
+{
+	enum node_status s;
+
+	postcode[0] = '\0';
+	if (p->role != NULL &&
+	    (s = check_vocab("role", NODE_VOCAB_PERSON_ROLE, p->role, 1, errbuf,
+			     errlen)) != NODE_OK)
+		return s;
+	if (p->name != NULL &&
+	    (s = check_text("name", p->name, NODE_REGISTER_NAME_MAX, 1, 0,
+			    errbuf, errlen)) != NODE_OK)
+		return s;
+	if ((s = check_date("birth_date", p->birth_date, 0, errbuf, errlen)) !=
+		    NODE_OK ||
+	    (s = check_text("address", p->address, NODE_REGISTER_NAME_MAX, 0, 0,
+			    errbuf, errlen)) != NODE_OK ||
+	    (s = check_text("municipality", p->municipality, 100, 0, 0, errbuf,
+			    errlen)) != NODE_OK)
+		return s;
+	if (p->bsn != NULL && p->bsn[0] != '\0' &&
+	    !node_register_bsn_valid(p->bsn))
+		return invalid(errbuf, errlen,
+			       "bsn: not a valid BSN (9 digits passing the elfproef)");
+	if (p->postcode != NULL && p->postcode[0] != '\0' &&
+	    node_register_postcode_normalise(p->postcode, postcode) != 0)
+		return invalid(errbuf, errlen,
+			       "postcode: not a Dutch postcode (1234 AB)");
+	return NODE_OK;
+}
+
+/*
+ * NODE_OK if person_id is a person of casus_id; NODE_ERR_NOT_FOUND with a
+ * sentence naming which of the two is missing otherwise.
+ */
+static enum node_status
+person_of_casus(sqlite3 *db, int64_t casus_id, int64_t person_id,
+		char *errbuf, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	enum node_phase phase;
+	enum node_status s;
+	int rc;
+
+	s = casus_phase(db, casus_id, &phase, errbuf, errlen);
+	if (s != NODE_OK)
+		return s;
+	rc = sqlite3_prepare_v2(db,
+				"SELECT 1 FROM persoon WHERE id = ? AND"
+				" casus_id = ?",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sql_fail(db, rc, errbuf, errlen);
+	sqlite3_bind_int64(st, 1, person_id);
+	sqlite3_bind_int64(st, 2, casus_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		s = NODE_OK;
+	} else if (rc == SQLITE_DONE) {
+		snprintf(errbuf, errlen, "casus %lld has no person %lld",
+			 (long long)casus_id, (long long)person_id);
+		s = NODE_ERR_NOT_FOUND;
+	} else {
+		s = sql_fail(db, rc, errbuf, errlen);
+	}
+	sqlite3_finalize(st);
+	return s;
+}
+
+struct person_edit_arg {
+	const char *user;
+	int64_t casus_id, person_id;
+	const struct node_person *p;
+	const char *postcode; /* normalised, or NULL: unchanged */
+};
+
+static enum node_status
+person_edit_fn(sqlite3 *db, void *varg, char *errbuf, size_t errlen)
+{
+	struct person_edit_arg *a = varg;
+	const struct {
+		const char *value;
+		const char *column;
+	} cols[] = {
+		{a->p->role, "role"},
+		{a->p->name, "name"},
+		{a->p->bsn, "bsn"},
+		{a->p->birth_date, "birth_date"},
+		{a->p->address, "address"},
+		{a->postcode, "postcode"},
+		{a->p->municipality, "municipality"},
+	};
+	char detail[160], sql[96];
+	size_t used;
+	enum node_status s;
+
+	s = person_of_casus(db, a->casus_id, a->person_id, errbuf, errlen);
+	if (s != NODE_OK)
+		return s;
+	snprintf(detail, sizeof(detail), "id=%lld fields=",
+		 (long long)a->person_id);
+	used = strlen(detail);
+	for (size_t i = 0, changed = 0; i < N(cols); i++) {
+		int k;
+
+		if (cols[i].value == NULL)
+			continue;
+		/* role and name are NOT NULL; the rest store "" as NULL. */
+		snprintf(sql, sizeof(sql),
+			 "UPDATE persoon SET %s = ?2 WHERE id = ?1",
+			 cols[i].column);
+		s = exec_bind(db, errbuf, errlen, sql, i < 2 ? "iS" : "is",
+			      a->person_id, cols[i].value);
+		if (s != NODE_OK)
+			return s;
+		k = snprintf(detail + used, sizeof(detail) - used, "%s%s",
+			     changed++ ? "," : "", cols[i].column);
+		if (k > 0 && (size_t)k < sizeof(detail) - used)
+			used += (size_t)k;
+	}
+	return node_audit_append(db, a->user, "persoon.edit", a->casus_id,
+				 detail, errbuf, errlen);
+}
+
+enum node_status
+node_register_person_edit(sqlite3 *db, const char *user, int64_t casus_id,
+			  int64_t person_id, const struct node_person *changes,
+			  char *errbuf, size_t errlen)
+{
+	struct person_edit_arg a;
+	char postcode[8];
+	enum node_status s;
+	const struct node_person *p = changes;
+
+	if ((s = check_user(user, errbuf, errlen)) != NODE_OK)
+		return s;
+	if (p == NULL ||
+	    (p->role == NULL && p->name == NULL && p->bsn == NULL &&
+	     p->birth_date == NULL && p->address == NULL &&
+	     p->postcode == NULL && p->municipality == NULL))
+		return invalid(errbuf, errlen, "nothing to change");
+	if (p->role != NULL && p->role[0] == '\0')
+		return invalid(errbuf, errlen, "role cannot be cleared");
+	if (p->name != NULL && p->name[0] == '\0')
+		return invalid(errbuf, errlen, "name cannot be cleared");
+	if ((s = check_person_fields(p, postcode, errbuf, errlen)) != NODE_OK)
+		return s;
+	memset(&a, 0, sizeof(a));
+	a.user = user;
+	a.casus_id = casus_id;
+	a.person_id = person_id;
+	a.p = p;
+	a.postcode = p->postcode == NULL ? NULL : postcode;
+	return node_db_transaction(db, person_edit_fn, &a, errbuf, errlen);
+}
+
+struct person_remove_arg {
+	const char *user;
+	int64_t casus_id, person_id;
+};
+
+static enum node_status
+person_remove_fn(sqlite3 *db, void *varg, char *errbuf, size_t errlen)
+{
+	struct person_remove_arg *a = varg;
+	char detail[48];
+	enum node_status s;
+
+	s = person_of_casus(db, a->casus_id, a->person_id, errbuf, errlen);
+	if (s != NODE_OK)
+		return s;
+	s = exec_bind(db, errbuf, errlen,
+		      "DELETE FROM persoon WHERE id = ?1 AND casus_id = ?2",
+		      "ii", a->person_id, a->casus_id);
+	if (s != NODE_OK)
+		return s;
+	snprintf(detail, sizeof(detail), "id=%lld", (long long)a->person_id);
+	return node_audit_append(db, a->user, "persoon.remove", a->casus_id,
+				 detail, errbuf, errlen);
+}
+
+enum node_status
+node_register_person_remove(sqlite3 *db, const char *user, int64_t casus_id,
+			    int64_t person_id, char *errbuf, size_t errlen)
+{
+	struct person_remove_arg a = {user, casus_id, person_id};
+	enum node_status s = check_user(user, errbuf, errlen);
+
+	if (s != NODE_OK)
+		return s;
+	return node_db_transaction(db, person_remove_fn, &a, errbuf, errlen);
+}
 enum node_status
 node_register_advice_add(sqlite3 *db, const char *user, int64_t casus_id,
 			 const char *text, int64_t *ret_id, char *errbuf,

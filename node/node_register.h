@@ -154,6 +154,30 @@ enum node_status node_register_person_add(sqlite3 *db, const char *user,
 					  size_t errlen)
 	__attribute__((warn_unused_result));
 
+/*
+ * Correct person `person_id` of casus `casus_id` (AVG right of
+ * correction): the non-NULL fields of `changes` are validated as in
+ * node_register_person_add and written; "" clears an optional field, role
+ * and name cannot be cleared. NODE_ERR_NOT_FOUND if the person is not one
+ * of that casus. The audit row names the changed fields, not their values.
+ */
+enum node_status node_register_person_edit(sqlite3 *db, const char *user,
+					   int64_t casus_id, int64_t person_id,
+					   const struct node_person *changes,
+					   char *errbuf, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/*
+ * Delete person `person_id` of casus `casus_id` (AVG right to erasure);
+ * the casus stays. NODE_ERR_NOT_FOUND if the person is not one of that
+ * casus.
+ */
+enum node_status node_register_person_remove(sqlite3 *db, const char *user,
+					     int64_t casus_id,
+					     int64_t person_id, char *errbuf,
+					     size_t errlen)
+	__attribute__((warn_unused_result));
+
 /* Record advice (advies) for a casus. */
 enum node_status node_register_advice_add(sqlite3 *db, const char *user,
 					  int64_t casus_id, const char *text,

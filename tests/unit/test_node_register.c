@@ -3,7 +3,8 @@
  * every vocabulary value is accepted by the schema, bad input is refused
  * with the field's name and changes nothing, the lifecycle is enforced and
  * recorded, reads and changes are audited without personal data, and the
- * list filters by phase, table and overdue follow-ups.
+ * list filters by phase, table and overdue follow-ups; people are
+ * corrected and erased (AVG) only within their own casus.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -506,6 +507,273 @@ test_consultations(void **state)
 	json_decref(j);
 }
 
+/* Column `col` of person `pid` as text ("<null>" for NULL) in buf. */
+static const char *
+person_col(sqlite3 *db, int64_t pid, const char *col, char *buf, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[96];
+
+	snprintf(buf, n, "<missing>");
+	snprintf(sql, sizeof(sql), "SELECT %s FROM persoon WHERE id = ?", col);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, pid);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			const unsigned char *t = sqlite3_column_text(st, 0);
+			snprintf(buf, n, "%s",
+				 t != NULL ? (const char *)t : "<null>");
+		}
+	}
+	sqlite3_finalize(st);
+	return buf;
+}
+
+static int64_t
+add_sanne(sqlite3 *db, int64_t casus)
+{
+	struct node_person p = {0};
+	char err[256] = "";
+	int64_t pid = 0;
+
+	p.role = "jeugdige";
+	p.name = "Sanne de Vries";
+	p.bsn = "111222333";
+	p.birth_date = "2010-04-01";
+	p.address = "Markt 1";
+	p.postcode = "1621 AB";
+	p.municipality = "Hoorn";
+	if (node_register_person_add(db, USER, casus, &p, &pid, err,
+				     sizeof(err)) != NODE_OK)
+		fail_msg("person_add: %s", err);
+	return pid;
+}
+
+static void
+test_person_edit(void **state)
+{
+	sqlite3 *db = *state;
+	int64_t c1 = new_casus(db, "gemeente", "passend_aanbod");
+	int64_t c2 = new_casus(db, "gi", "onderwijs");
+	int64_t pid = add_sanne(db, c1);
+	struct node_person ch;
+	char err[256] = "", buf[256];
+	int before;
+	int64_t rows = 0, bad = 0;
+
+	/* Each field on its own; postcode normalised. */
+	memset(&ch, 0, sizeof(ch));
+	ch.role = "ouder";
+	assert_int_equal(node_register_person_edit(db, USER, c1, pid, &ch, err,
+						   sizeof(err)),
+			 NODE_OK);
+	assert_string_equal(person_col(db, pid, "role", buf, sizeof(buf)),
+			    "ouder");
+	assert_string_equal(person_col(db, pid, "name", buf, sizeof(buf)),
+			    "Sanne de Vries");
+	memset(&ch, 0, sizeof(ch));
+	ch.name = "Sanne Bakker";
+	assert_int_equal(node_register_person_edit(db, USER, c1, pid, &ch, err,
+						   sizeof(err)),
+			 NODE_OK);
+	assert_string_equal(person_col(db, pid, "name", buf, sizeof(buf)),
+			    "Sanne Bakker");
+	memset(&ch, 0, sizeof(ch));
+	ch.bsn = "123456782";
+	assert_int_equal(node_register_person_edit(db, USER, c1, pid, &ch, err,
+						   sizeof(err)),
+			 NODE_OK);
+	assert_string_equal(person_col(db, pid, "bsn", buf, sizeof(buf)),
+			    "123456782");
+	memset(&ch, 0, sizeof(ch));
+	ch.birth_date = "2012-02-29";
+	assert_int_equal(node_register_person_edit(db, USER, c1, pid, &ch, err,
+						   sizeof(err)),
+			 NODE_OK);
+	assert_string_equal(person_col(db, pid, "birth_date", buf, sizeof(buf)),
+			    "2012-02-29");
+	memset(&ch, 0, sizeof(ch));
+	ch.address = "Grote Noord 5";
+	ch.postcode = "1621ka";
+	ch.municipality = "Medemblik";
+	assert_int_equal(node_register_person_edit(db, USER, c1, pid, &ch, err,
+						   sizeof(err)),
+			 NODE_OK);
+	assert_string_equal(person_col(db, pid, "address", buf, sizeof(buf)),
+			    "Grote Noord 5");
+	assert_string_equal(person_col(db, pid, "postcode", buf, sizeof(buf)),
+			    "1621 KA");
+	assert_string_equal(
+		person_col(db, pid, "municipality", buf, sizeof(buf)),
+		"Medemblik");
+
+	/* "" clears an optional field. */
+	memset(&ch, 0, sizeof(ch));
+	ch.bsn = "";
+	ch.address = "";
+	assert_int_equal(node_register_person_edit(db, USER, c1, pid, &ch, err,
+						   sizeof(err)),
+			 NODE_OK);
+	assert_string_equal(person_col(db, pid, "bsn", buf, sizeof(buf)),
+			    "<null>");
+	assert_string_equal(person_col(db, pid, "address", buf, sizeof(buf)),
+			    "<null>");
+	assert_string_equal(person_col(db, pid, "postcode", buf, sizeof(buf)),
+			    "1621 KA");
+
+	/* Bad input is refused with the field's name and changes nothing. */
+	before = count(db, "SELECT count(*) FROM audit");
+	memset(&ch, 0, sizeof(ch));
+	ch.bsn = "111222334";
+	expect_invalid(node_register_person_edit(db, USER, c1, pid, &ch, err,
+						 sizeof(err)),
+		       err, "bsn");
+	memset(&ch, 0, sizeof(ch));
+	ch.name = "Piet";
+	ch.postcode = "0123 AB";
+	expect_invalid(node_register_person_edit(db, USER, c1, pid, &ch, err,
+						 sizeof(err)),
+		       err, "postcode");
+	memset(&ch, 0, sizeof(ch));
+	ch.birth_date = "2011-02-29";
+	expect_invalid(node_register_person_edit(db, USER, c1, pid, &ch, err,
+						 sizeof(err)),
+		       err, "birth_date");
+	memset(&ch, 0, sizeof(ch));
+	ch.role = "buurman";
+	expect_invalid(node_register_person_edit(db, USER, c1, pid, &ch, err,
+						 sizeof(err)),
+		       err, "role");
+	memset(&ch, 0, sizeof(ch));
+	ch.role = "";
+	expect_invalid(node_register_person_edit(db, USER, c1, pid, &ch, err,
+						 sizeof(err)),
+		       err, "role cannot be cleared");
+	memset(&ch, 0, sizeof(ch));
+	ch.name = "";
+	expect_invalid(node_register_person_edit(db, USER, c1, pid, &ch, err,
+						 sizeof(err)),
+		       err, "name cannot be cleared");
+	{
+		char longname[NODE_REGISTER_NAME_MAX + 2];
+
+		memset(longname, 'a', sizeof(longname) - 1);
+		longname[sizeof(longname) - 1] = '\0';
+		memset(&ch, 0, sizeof(ch));
+		ch.address = longname;
+		expect_invalid(node_register_person_edit(db, USER, c1, pid, &ch,
+							 err, sizeof(err)),
+			       err, "address");
+	}
+	memset(&ch, 0, sizeof(ch));
+	ch.municipality = "Hoorn\n";
+	expect_invalid(node_register_person_edit(db, USER, c1, pid, &ch, err,
+						 sizeof(err)),
+		       err, "municipality");
+	memset(&ch, 0, sizeof(ch));
+	expect_invalid(node_register_person_edit(db, USER, c1, pid, &ch, err,
+						 sizeof(err)),
+		       err, "nothing to change");
+	assert_string_equal(person_col(db, pid, "name", buf, sizeof(buf)),
+			    "Sanne Bakker");
+	assert_string_equal(person_col(db, pid, "role", buf, sizeof(buf)),
+			    "ouder");
+	assert_string_equal(person_col(db, pid, "birth_date", buf, sizeof(buf)),
+			    "2012-02-29");
+
+	/* A person of another casus, or none at all, is refused. */
+	memset(&ch, 0, sizeof(ch));
+	ch.name = "Piet";
+	assert_int_equal(node_register_person_edit(db, USER, c2, pid, &ch, err,
+						   sizeof(err)),
+			 NODE_ERR_NOT_FOUND);
+	assert_non_null(strstr(err, "has no person"));
+	assert_int_equal(node_register_person_edit(db, USER, c1, pid + 100, &ch,
+						   err, sizeof(err)),
+			 NODE_ERR_NOT_FOUND);
+	assert_int_equal(node_register_person_edit(db, USER, 999, pid, &ch, err,
+						   sizeof(err)),
+			 NODE_ERR_NOT_FOUND);
+	assert_non_null(strstr(err, "does not exist"));
+	assert_string_equal(person_col(db, pid, "name", buf, sizeof(buf)),
+			    "Sanne Bakker");
+	assert_int_equal(count(db, "SELECT count(*) FROM audit"), before);
+
+	/* Audited: which person and which fields, never the values. */
+	assert_int_equal(count(db, "SELECT count(*) FROM audit WHERE"
+				   " action = 'persoon.edit' AND casus_id = 1"),
+			 6);
+	assert_int_equal(count(db, "SELECT count(*) FROM audit WHERE"
+				   " action = 'persoon.edit' AND detail ="
+				   " 'id=1 fields=address,postcode,"
+				   "municipality'"),
+			 1);
+	assert_int_equal(count(db, "SELECT count(*) FROM audit WHERE"
+				   " detail LIKE '%Sanne%' OR detail LIKE"
+				   " '%Bakker%' OR detail LIKE '%123456782%'"
+				   " OR detail LIKE '%Grote%' OR detail LIKE"
+				   " '%1621%' OR detail LIKE '%Medemblik%'"
+				   " OR detail LIKE '%2012%'"),
+			 0);
+	assert_int_equal(node_audit_verify(db, &rows, &bad, err, sizeof(err)),
+			 NODE_OK);
+	assert_true(rows >= 9);
+}
+
+static void
+test_person_remove(void **state)
+{
+	sqlite3 *db = *state;
+	int64_t c1 = new_casus(db, "gemeente", "passend_aanbod");
+	int64_t c2 = new_casus(db, "gi", "onderwijs");
+	int64_t p1 = add_sanne(db, c1);
+	int64_t p2 = add_sanne(db, c2);
+	char err[256] = "";
+	enum node_phase ph;
+	int before;
+	int64_t rows = 0, bad = 0;
+
+	/* Not a person of that casus: refused, nothing removed or audited. */
+	before = count(db, "SELECT count(*) FROM audit");
+	assert_int_equal(node_register_person_remove(db, USER, c1, p2, err,
+						     sizeof(err)),
+			 NODE_ERR_NOT_FOUND);
+	assert_int_equal(node_register_person_remove(db, USER, 999, p1, err,
+						     sizeof(err)),
+			 NODE_ERR_NOT_FOUND);
+	expect_invalid(node_register_person_remove(db, "", c1, p1, err,
+						   sizeof(err)),
+		       err, "user");
+	assert_int_equal(count(db, "SELECT count(*) FROM persoon"), 2);
+	assert_int_equal(count(db, "SELECT count(*) FROM audit"), before);
+
+	/* Erased: the row is gone, the casus and the other person stay. */
+	assert_int_equal(node_register_person_remove(db, USER, c1, p1, err,
+						     sizeof(err)),
+			 NODE_OK);
+	assert_int_equal(count(db, "SELECT count(*) FROM persoon"), 1);
+	assert_int_equal(count(db, "SELECT count(*) FROM persoon WHERE"
+				   " name LIKE '%Sanne%' AND casus_id = 1"),
+			 0);
+	assert_int_equal(node_register_casus_get_phase(db, c1, &ph), NODE_OK);
+	assert_int_equal(ph, NODE_PHASE_AANMELDING);
+	/* A second erasure of the same person finds nothing. */
+	assert_int_equal(node_register_person_remove(db, USER, c1, p1, err,
+						     sizeof(err)),
+			 NODE_ERR_NOT_FOUND);
+
+	assert_int_equal(count(db, "SELECT count(*) FROM audit WHERE"
+				   " action = 'persoon.remove' AND casus_id = 1"
+				   " AND detail = 'id=1'"),
+			 1);
+	assert_int_equal(count(db, "SELECT count(*) FROM audit WHERE"
+				   " detail LIKE '%Sanne%' OR detail LIKE"
+				   " '%111222333%' OR detail LIKE '%Markt%'"),
+			 0);
+	assert_int_equal(node_audit_verify(db, &rows, &bad, err, sizeof(err)),
+			 NODE_OK);
+	assert_true(rows >= 5);
+}
+
 int
 main(void)
 {
@@ -519,6 +787,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_show_list_and_audit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_consultations, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_person_edit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_person_remove, setup,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,6 +70,7 @@
 #define ROUND_WINDOW_MS 1000	/* messages are queued during this */
 #define QUEUE_STEPS 10
 #define DRAIN_LIMIT_MS 90000	/* a round must settle within this */
+#define DISK_FULL_MAX_MS 8000	/* a full disk lasts at most this */
 #define DISK_SLACK 32768	/* bytes the "full" relay may still write */
 
 static const char *const parties[N_NODES] = {
@@ -396,6 +397,25 @@ file_size(const char *path)
 	return stat(path, &sb) == 0 ? sb.st_size : 0;
 }
 
+/* With the relay stopped: checkpoint its WAL into the database and
+ * truncate it (what SQLite does when its last connection closes). */
+static int
+relay_wal_truncate(struct fixture *f)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	rc = sqlite3_open_v2(f->relay.database, &db, SQLITE_OPEN_READWRITE,
+			     NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 5000);
+		rc = sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
+				  NULL, NULL);
+	}
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
 /* Whether a process the harness believes running has exited by itself. */
 static void
 check_alive(struct fixture *f, struct harness_proc *p, const char *what)
@@ -605,13 +625,24 @@ fault_begin(struct fixture *f, struct active *a)
 		if (harness_stop(&f->relay.proc, 10000) != 0)
 			violation(f, "the relay did not stop cleanly");
 		{
-			off_t sz = file_size(f->relay.database);
-			off_t wal;
+			off_t sz, wal;
 			char walp[HARNESS_PATH_MAX + 8];
 
+			/* A WAL left behind would be written again from
+			 * its start without growing: fold it into the
+			 * database and truncate it, so that every new
+			 * commit needs room. */
+			if (relay_wal_truncate(f) != 0)
+				violation(f, "cannot checkpoint the relay's "
+					     "database");
+			sz = file_size(f->relay.database);
 			snprintf(walp, sizeof(walp), "%s-wal",
 				 f->relay.database);
 			wal = file_size(walp);
+			if (getenv("RET_FAULT_VERBOSE") != NULL)
+				fprintf(stderr, "  disk-full: database %lld "
+						"bytes, WAL %lld bytes\n",
+					(long long)sz, (long long)wal);
 			rc = relay_start_limited(f, (sz > wal ? sz : wal) +
 							    DISK_SLACK);
 		}
@@ -671,6 +702,19 @@ fault_end(struct fixture *f, struct active *a)
 	case F_N:
 		break;
 	}
+}
+
+/* Whether the relay running with a full disk has answered store_failed. */
+static int
+full_has_refused(const struct fixture *f)
+{
+	char log[HARNESS_PATH_MAX];
+
+	if (f->full_logs == 0)
+		return 0;
+	snprintf(log, sizeof(log), "%s/relay-full-%u.log", f->dir,
+		 f->full_logs - 1);
+	return harness_file_contains(log, "reason=store_failed");
 }
 
 /* Pick this round's faults: one, sometimes two that do not collide. */
@@ -907,6 +951,15 @@ run_round(struct fixture *f, unsigned per_region)
 		for (k = 0; k < nf; k++) {
 			if (!a[k].begun && now >= a[k].begin_at)
 				fault_begin(f, &a[k]);
+			if (a[k].begun && !a[k].ended && now >= a[k].end_at &&
+			    a[k].kind == F_DISK_FULL && !full_has_refused(f) &&
+			    now < a[k].begin_at + DISK_FULL_MAX_MS) {
+				/* The nodes may still be reconnecting: keep
+				 * the disk full (bounded) and give them
+				 * something to send until it refuses. */
+				a[k].end_at = now + 200;
+				(void)queue_one(f, rnd_below(f, N_REGIONS));
+			}
 			if (a[k].begun && !a[k].ended && now >= a[k].end_at)
 				fault_end(f, &a[k]);
 			busy |= !a[k].ended;

@@ -139,6 +139,19 @@ usage(FILE *f)
 		"  ret casus fase 1 triage --notitie 'aanmelding compleet'\n"
 		"  ret casus followup 1 2025-03-01\n"
 		"  ret casus lijst --verlopen\n"));
+	fprintf(f, "%s", _(
+		"\n"
+		"Correcting and erasing people (AVG):\n"
+		"  persoon-wijzigen ID PERSOON-ID [--rol ROL] [--naam NAAM] [--bsn BSN]\n"
+		"        [--geboortedatum JJJJ-MM-DD] [--adres ADRES] [--postcode POSTCODE]\n"
+		"        [--gemeente GEMEENTE]\n"
+		"                         correct a person; an empty value ('') clears an\n"
+		"                         optional field (role and name cannot be cleared)\n"
+		"  persoon-verwijderen ID PERSOON-ID\n"
+		"                         erase a person from the register; the casus stays\n"
+		"Examples:\n"
+		"  ret casus persoon-wijzigen 1 2 --postcode '1621ab' --adres ''\n"
+		"  ret casus persoon-verwijderen 1 2\n"));
 	fprintf(f, "%s", _("\nValues:\n"));
 	for (enum node_vocab v = 0; v < NODE_VOCAB_COUNT; v++) {
 		static const char *const names[NODE_VOCAB_COUNT] = {
@@ -570,6 +583,102 @@ check_person(struct args *a)
 	return 0;
 }
 
+/* Report a failed call about person `pid` of casus `id`. */
+static int
+person_fail(struct cli_ctx *ctx, enum node_status s, const char *err,
+	    int64_t id, int64_t pid)
+{
+	enum node_phase ph;
+
+	if (s != NODE_ERR_NOT_FOUND)
+		return cli_fail(s, err);
+	if (node_register_casus_get_phase(ctx->db, id, &ph) != NODE_OK)
+		return casus_fail(NODE_ERR_NOT_FOUND, err, id);
+	cli_error(_("casus %lld has no person %lld"), (long long)id,
+		  (long long)pid);
+	return EX_DATAERR;
+}
+
+static int
+check_person_edit(struct args *a)
+{
+	char pc[8];
+	int rc;
+
+	if ((rc = cli_parse_id("casus", "PERSOON-ID", a->pos[1], &a->id2)) != 0)
+		return rc;
+	if (ARG(a, O_ROLE) == NULL && ARG(a, O_NAME) == NULL &&
+	    ARG(a, O_BSN) == NULL && ARG(a, O_BIRTH) == NULL &&
+	    ARG(a, O_ADDRESS) == NULL && ARG(a, O_POSTCODE) == NULL &&
+	    ARG(a, O_MUNICIPALITY) == NULL)
+		return cli_usage_error("casus", "%s",
+				       _("persoon-wijzigen: give at least one field to change"));
+	if (ARG(a, O_ROLE) != NULL &&
+	    (rc = cli_check_vocab("--rol", NODE_VOCAB_PERSON_ROLE, ARG(a, O_ROLE))))
+		return rc;
+	if (ARG(a, O_NAME) != NULL && ARG(a, O_NAME)[0] == '\0') {
+		cli_error("%s", _("--naam: a person's name cannot be cleared"));
+		return EX_DATAERR;
+	}
+	if (ARG(a, O_BIRTH) != NULL && ARG(a, O_BIRTH)[0] != '\0' &&
+	    (rc = cli_check_date("--geboortedatum", ARG(a, O_BIRTH))))
+		return rc;
+	if (ARG(a, O_BSN) != NULL && ARG(a, O_BSN)[0] != '\0' &&
+	    !node_register_bsn_valid(ARG(a, O_BSN))) {
+		cli_error("%s", _("--bsn: not a valid BSN (9 digits that pass the elfproef)"));
+		return EX_DATAERR;
+	}
+	if (ARG(a, O_POSTCODE) != NULL && ARG(a, O_POSTCODE)[0] != '\0' &&
+	    node_register_postcode_normalise(ARG(a, O_POSTCODE), pc) != 0) {
+		cli_error("%s", _("--postcode: not a Dutch postcode (1234 AB)"));
+		return EX_DATAERR;
+	}
+	return 0;
+}
+
+static int
+verb_person_edit(struct cli_ctx *ctx, struct args *a)
+{
+	struct node_person p;
+	char err[512] = "";
+	enum node_status s;
+	int64_t id = a->id, pid = a->id2;
+
+	p.role = ARG(a, O_ROLE);
+	p.name = ARG(a, O_NAME);
+	p.bsn = ARG(a, O_BSN);
+	p.birth_date = ARG(a, O_BIRTH);
+	p.address = ARG(a, O_ADDRESS);
+	p.postcode = ARG(a, O_POSTCODE);
+	p.municipality = ARG(a, O_MUNICIPALITY);
+	s = node_register_person_edit(ctx->db, ctx->user, id, pid, &p, err,
+				      sizeof(err));
+	if (s != NODE_OK)
+		return person_fail(ctx, s, err, id, pid);
+	return print_id(ctx, "id", pid, _("Person %lld changed."));
+}
+
+static int
+check_person_remove(struct args *a)
+{
+	return cli_parse_id("casus", "PERSOON-ID", a->pos[1], &a->id2);
+}
+
+static int
+verb_person_remove(struct cli_ctx *ctx, struct args *a)
+{
+	char err[512] = "";
+	enum node_status s;
+	int64_t id = a->id, pid = a->id2;
+
+	s = node_register_person_remove(ctx->db, ctx->user, id, pid, err,
+					sizeof(err));
+	if (s != NODE_OK)
+		return person_fail(ctx, s, err, id, pid);
+	return print_id(ctx, "id", pid,
+			_("Person %lld removed; the casus stays."));
+}
+
 /*
  * The target of `fase`: a phase name, or the name of a step allowed from
  * the current phase ("afschalen").
@@ -748,6 +857,13 @@ static const struct verb verbs[] = {
 	 BIT(O_ROLE) | BIT(O_NAME) | BIT(O_BSN) | BIT(O_BIRTH) |
 		 BIT(O_ADDRESS) | BIT(O_POSTCODE) | BIT(O_MUNICIPALITY),
 	 1, "ID"},
+	{"persoon-wijzigen", "edit-person", check_person_edit,
+	 verb_person_edit,
+	 BIT(O_ROLE) | BIT(O_NAME) | BIT(O_BSN) | BIT(O_BIRTH) |
+		 BIT(O_ADDRESS) | BIT(O_POSTCODE) | BIT(O_MUNICIPALITY),
+	 2, "ID PERSOON-ID"},
+	{"persoon-verwijderen", "remove-person", check_person_remove,
+	 verb_person_remove, 0, 2, "ID PERSOON-ID"},
 	{"fase", "phase", NULL, verb_phase, BIT(O_NOTE), 2, "ID FASE"},
 	{"advies", "advice", check_text_arg, verb_advice, 0, 2, "ID TEKST"},
 	{"afspraak", "agreement", check_agreement, verb_agreement,

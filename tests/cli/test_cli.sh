@@ -235,6 +235,70 @@ err_has "consultation 9 does not exist"
 expect 0 "$RET" consultatie lijst
 out_has "zorgaanbieder"
 
+# --- correcting and erasing people (AVG) -------------------------------------
+expect 0 "$RET" --json casus nieuw --aangemeld-door gi --vraag passend_aanbod
+out_has '"id": 3'
+expect 0 "$RET" --json casus persoon-toevoegen 3 --rol jeugdige --naam 'Piet Jansen' \
+	--bsn 111222333 --adres 'Kerkstraat 2' --postcode 5911ab
+out_has '"id": 3'
+expect 0 "$RET" casus persoon-toevoegen 3 --rol ouder --naam 'Els Jansen'
+out_has "Person 4 added."
+expect 0 "$RET" casus persoon-wijzigen --help
+out_has "persoon-verwijderen ID PERSOON-ID"
+expect 64 "$RET" casus persoon-wijzigen 3 3
+err_has "persoon-wijzigen: give at least one field to change"
+expect 64 "$RET" casus persoon-wijzigen 3 --naam x
+err_has "missing argument"
+expect 64 "$RET" casus persoon-wijzigen 3 abc --naam x
+expect 64 "$RET" casus persoon-wijzigen 3 3 --tafel mda
+err_has "does not apply here"
+expect 65 "$RET" casus persoon-wijzigen 3 3 --bsn 123456789
+err_has "--bsn: not a valid BSN"
+expect 65 "$RET" casus persoon-wijzigen 3 3 --postcode 12ab
+err_has "--postcode: not a Dutch postcode"
+expect 65 "$RET" casus persoon-wijzigen 3 3 --geboortedatum 2011-02-29
+err_has "--geboortedatum"
+expect 65 "$RET" casus persoon-wijzigen 3 3 --rol buurman
+err_has "--rol"
+expect 65 "$RET" casus persoon-wijzigen 3 3 --naam ''
+err_has "cannot be cleared"
+expect 65 "$RET" casus persoon-wijzigen 1 3 --naam x
+err_has "casus 1 has no person 3"
+expect 65 "$RET" casus persoon-wijzigen 99 3 --naam x
+err_has "casus 99 does not exist"
+expect 0 "$RET" casus persoon-wijzigen 3 3 --naam 'Piet Janssen' --postcode '5912 cd' --adres ''
+out_has "Person 3 changed."
+expect 0 "$RET" --json casus edit-person 3 3 --geboortedatum 2011-05-06 --bsn ''
+json_ok
+out_has '"id": 3'
+expect 0 "$RET" --json casus toon 3
+out_has '"name": "Piet Janssen"'
+out_has '"postcode": "5912 CD"'
+out_has '"birth_date": "2011-05-06"'
+CHECKS=$((CHECKS + 1))
+if grep -q -e 'Kerkstraat' -e '111222333' "$OUT"; then fail "a cleared field is still shown"; fi
+expect 65 "$RET" casus persoon-verwijderen 1 4
+err_has "casus 1 has no person 4"
+expect 64 "$RET" casus persoon-verwijderen 3
+expect 64 "$RET" casus persoon-verwijderen 3 4 --naam x
+expect 0 "$RET" casus persoon-verwijderen 3 4
+out_has "Person 4 removed; the casus stays."
+expect 0 "$RET" --json casus remove-person 3 3
+json_ok
+out_has '"id": 3'
+expect 65 "$RET" casus persoon-verwijderen 3 3
+LC_ALL=C.UTF-8 LANGUAGE=nl expect 65 "$RET" casus persoon-verwijderen 3 3
+err_has "casus 3 heeft geen persoon 3"
+expect 0 "$RET" --json casus toon 3
+out_has '"phase": "aanmelding"'
+CHECKS=$((CHECKS + 1))
+if grep -q 'Jans' "$OUT"; then fail "an erased person is still shown"; fi
+expect 0 "$RET" --json audit lijst --casus 3
+out_has '"persoon.edit"'
+out_has '"persoon.remove"'
+CHECKS=$((CHECKS + 1))
+if grep -q -e 'Jans' -e 'Kerkstraat' -e '5912' "$OUT"; then fail "personal data in the audit log"; fi
+
 # --- audit --------------------------------------------------------------------
 expect 0 "$RET" audit verify
 out_has "The audit log is intact"

@@ -1103,6 +1103,47 @@ person_of_casus(sqlite3 *db, int64_t casus_id, int64_t person_id,
 	return s;
 }
 
+/*
+ * Set PRAGMA secure_delete to `value` for this connection and return the
+ * previous value, so that the bytes of a corrected or erased person are
+ * overwritten with zeros instead of lingering in free space of the file.
+ */
+static int
+secure_delete_swap(sqlite3 *db, int value)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[40];
+	int prev = 0;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA secure_delete", -1, &st, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		prev = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	snprintf(sql, sizeof(sql), "PRAGMA secure_delete = %d", value);
+	(void)sqlite3_exec(db, sql, NULL, NULL, NULL);
+	return prev;
+}
+
+/*
+ * Run a person correction or erasure with secure_delete on, then (best
+ * effort: readers may keep it from completing) checkpoint and truncate the
+ * WAL so older copies of the page leave the log as well.
+ */
+static enum node_status
+run_erasing(sqlite3 *db, node_db_tx_fn fn, void *arg, char *errbuf,
+	    size_t errlen)
+{
+	int prev = secure_delete_swap(db, 1);
+	enum node_status s = node_db_transaction(db, fn, arg, errbuf, errlen);
+
+	(void)secure_delete_swap(db, prev);
+	if (s == NODE_OK)
+		(void)sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
+				   NULL, NULL);
+	return s;
+}
+
 struct person_edit_arg {
 	const char *user;
 	int64_t casus_id, person_id;
@@ -1187,7 +1228,7 @@ node_register_person_edit(sqlite3 *db, const char *user, int64_t casus_id,
 	a.person_id = person_id;
 	a.p = p;
 	a.postcode = p->postcode == NULL ? NULL : postcode;
-	return node_db_transaction(db, person_edit_fn, &a, errbuf, errlen);
+	return run_erasing(db, person_edit_fn, &a, errbuf, errlen);
 }
 
 struct person_remove_arg {
@@ -1224,7 +1265,7 @@ node_register_person_remove(sqlite3 *db, const char *user, int64_t casus_id,
 
 	if (s != NODE_OK)
 		return s;
-	return node_db_transaction(db, person_remove_fn, &a, errbuf, errlen);
+	return run_erasing(db, person_remove_fn, &a, errbuf, errlen);
 }
 enum node_status
 node_register_advice_add(sqlite3 *db, const char *user, int64_t casus_id,

@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -774,6 +776,77 @@ test_person_remove(void **state)
 	assert_true(rows >= 5);
 }
 
+/* True if the file at path contains the bytes of s (a missing file: no). */
+static int
+file_contains(const char *path, const char *s)
+{
+	static char buf[1 << 20];
+	size_t n, k = strlen(s);
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	for (size_t i = 0; i + k <= n; i++)
+		if (memcmp(buf + i, s, k) == 0)
+			return 1;
+	return 0;
+}
+
+/* An erased person's bytes are gone from the database file and its WAL. */
+static void
+test_person_remove_erases_bytes(void **state)
+{
+	char dir[] = "/tmp/ret-erase-XXXXXX", path[64], wal[72];
+	struct node_person p = {"jeugdige", "Zwaantje Erasmusdochter",
+				"111222333", "2010-04-01", "Erasmuslaan 77",
+				"1621 AB", "Hoorn"};
+	struct node_casus_fields f = {0};
+	sqlite3 *db = NULL;
+	char err[256] = "";
+	int64_t casus = 0, pid = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/r.db", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	assert_int_equal(node_db_open(path, NODE_DB_CREATE, &db, err,
+				      sizeof(err)),
+			 NODE_OK);
+	assert_int_equal(node_register_migrate(db, err, sizeof(err)), NODE_OK);
+	f.registered_by = "gemeente";
+	f.question_type = "other";
+	assert_int_equal(node_register_casus_new(db, USER, &f, &casus, err,
+						 sizeof(err)),
+			 NODE_OK);
+	assert_int_equal(node_register_person_add(db, USER, casus, &p, &pid,
+						  err, sizeof(err)),
+			 NODE_OK);
+	/* In the WAL, and after a checkpoint in the file too. */
+	assert_true(file_contains(wal, "Erasmusdochter"));
+	assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(PASSIVE)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_true(file_contains(path, "Erasmusdochter"));
+
+	assert_int_equal(node_register_person_remove(db, USER, casus, pid, err,
+						     sizeof(err)),
+			 NODE_OK);
+	/* Checked with the connection still open (closing checkpoints). */
+	assert_false(file_contains(path, "Erasmusdochter"));
+	assert_false(file_contains(wal, "Erasmusdochter"));
+	assert_false(file_contains(path, "Erasmuslaan"));
+	assert_false(file_contains(wal, "Erasmuslaan"));
+	node_db_close(&db);
+	assert_false(file_contains(path, "Erasmusdochter"));
+	remove(wal);
+	remove(path);
+	snprintf(path, sizeof(path), "%s/r.db-shm", dir);
+	remove(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -792,6 +865,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_person_remove, setup,
 						teardown),
+		cmocka_unit_test(test_person_remove_erases_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

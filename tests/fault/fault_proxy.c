@@ -1,5 +1,6 @@
 /*
- * fault_proxy: see fault_proxy.h.
+ * fault_proxy: see fault_proxy.h. Support code, not a test: it returns
+ * error values and test_fault.c asserts on them.
  */
 /* accept4(): the accepted socket must be close-on-exec from its first
  * moment, or a daemon the harness forks meanwhile keeps the connection

@@ -1,4 +1,8 @@
-/* harness: processes, files, keys, envelopes and a CURVE client for tests. */
+/*
+ * harness: processes, files, keys, envelopes and a CURVE client for tests.
+ * Support code, not a test: every function returns an error value and the
+ * tests that call it assert on those values.
+ */
 #include "harness.h"
 
 #include <dirent.h>

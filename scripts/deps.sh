@@ -6,7 +6,10 @@ PKGS=(build-essential cmake pkg-config git
       libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev
       libsodium-dev libinih-dev libjansson-dev libcmocka-dev
       clang libclang-rt-14-dev gettext valgrind sqlite3 python3
-      chromium fonts-dejavu-core)
+      chromium fonts-dejavu-core clang-format
+      libmicrohttpd-dev liboath-dev wdutch
+      python3-selenium chromium-driver prometheus
+      mosquitto mosquitto-clients python3-paho-mqtt)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every message the ret CLI shows to a chair or secretary has a Dutch
-# translation: extract the message ids of node/cli_*.c with xgettext and
+# translation: extract the message ids of node/cli/cli_*.c with xgettext and
 # compare them with node/po/nl.po. Fails naming each missing message.
 #
 #   bash tests/cli/test_po.sh SOURCE_DIR
@@ -10,7 +10,7 @@ command -v xgettext >/dev/null && command -v msgcmp >/dev/null || {
 	echo "test_po.sh: gettext tools are not installed"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-xgettext --from-code=UTF-8 -k_ -kN_ -o "$tmp/ret.pot" "$src"/node/cli_*.c || exit 1
+xgettext --from-code=UTF-8 -k_ -kN_ -o "$tmp/ret.pot" $(ls "$src"/node/cli/cli_*.c "$src"/node/cli_*.c 2>/dev/null) || exit 1
 if ! msgcmp "$src/node/po/nl.po" "$tmp/ret.pot" 2>"$tmp/cmp"; then
 	grep "not defined" "$tmp/cmp" | head -20
 	echo "test_po.sh: $(grep -c 'not defined' "$tmp/cmp") message(s) without a Dutch translation"

@@ -10,11 +10,9 @@
 
 #include "node_audit.h"
 #include "node_desk.h"
-#include "node_build.h"
 #include "node_outbox.h"
 #include "node_requests.h"
 #include "node_summary.h"
-#include "privacy_pseudonym.h"
 
 static const char *const steps[] = {
 	"CREATE TABLE casus_decision("
@@ -94,13 +92,28 @@ node_apply_migrate(sqlite3 *db, enum party_role role, char *errbuf,
 			       sizeof(steps) / sizeof(steps[0]), errbuf, errlen);
 }
 
+/* The hook for learning summaries: stored for comparison (node_summary). */
+static enum node_inbox_apply
+summary_apply(sqlite3 *db, const struct envelope *env, int64_t inbox_id,
+	      void *ctx, char *why, size_t whylen)
+{
+	enum node_status s;
+
+	(void)ctx;
+	s = node_summary_store_received(db, env->body, inbox_id, why, whylen);
+	if (s == NODE_OK)
+		return NODE_INBOX_APPLY_OK;
+	return s == NODE_ERR_INVALID ? NODE_INBOX_APPLY_REJECT
+				     : NODE_INBOX_APPLY_RETRY;
+}
+
 void
 node_apply_hooks(enum party_role role, const struct keyfile *keys,
 		 struct node_inbox_hooks *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	ret->ctx = (void *)(uintptr_t)keys;
-	ret->apply[RETFED__V1__KIND__KIND_LEARNING_SUMMARY] = node_summary_apply;
+	ret->apply[RETFED__V1__KIND__KIND_LEARNING_SUMMARY] = summary_apply;
 	if (role == PARTY_DESK) {
 		ret->apply[RETFED__V1__KIND__KIND_ESCALATION] = node_desk_apply;
 		ret->apply[RETFED__V1__KIND__KIND_PROCESVERSNELLER] =
@@ -118,98 +131,6 @@ retry(sqlite3 *db, const char *what, char *why, size_t whylen)
 {
 	snprintf(why, whylen, "%s: %s", what, sqlite3_errmsg(db));
 	return NODE_INBOX_APPLY_RETRY;
-}
-
-/*
- * The casus of case reference ref among the region's own cases, through
- * the pseudonym secret in keys: 0 when keys is NULL, the node has no
- * register or no casus matches; -1 on a database error.
- */
-static int64_t
-casus_by_pseudonym(sqlite3 *db, const struct keyfile *keys, const char *ref)
-{
-	struct privacy_pseudonym *p = NULL;
-	char label[PSEUDONYM_LABEL_MAX + 1], **ids = NULL;
-	sqlite3_stmt *st = NULL;
-	size_t n = 0, cap = 0, idx = 0;
-	int64_t found = 0;
-	int rc;
-
-	if (keys == NULL ||
-	    privacy_pseudonym_ref_label(ref, label, sizeof(label)) !=
-		    PSEUDONYM_OK)
-		return 0;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT count(*) FROM sqlite_master WHERE"
-			       " type = 'table' AND name = 'casus'",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-	sqlite3_finalize(st);
-	if (rc <= 0)
-		return rc < 0 ? -1 : 0;
-	p = privacy_pseudonym_from_keyfile(keys, label, NULL);
-	if (p == NULL)
-		return 0;
-	if (sqlite3_prepare_v2(db, "SELECT id FROM casus ORDER BY id", -1, &st,
-			       NULL) != SQLITE_OK) {
-		privacy_pseudonym_destroy(&p);
-		return -1;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			char **nids = realloc(ids, ncap * sizeof(*ids));
-			if (nids == NULL)
-				break;
-			ids = nids;
-			cap = ncap;
-		}
-		ids[n] = strdup((const char *)sqlite3_column_text(st, 0));
-		if (ids[n] == NULL)
-			break;
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		found = -1;
-	else if (privacy_pseudonym_find(p, ref, (const char *const *)ids, n,
-					&idx) == PSEUDONYM_OK)
-		found = strtoll(ids[idx], NULL, 10);
-	for (size_t i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
-	privacy_pseudonym_destroy(&p);
-	return found;
-}
-
-/*
- * A request this node queued but did not record as a sent request: its
- * kind from the outbox into *req. 1 found, 0 not sent, -1 error.
- */
-static int
-request_from_outbox(sqlite3 *db, const uint8_t id[MSGID_LEN],
-		    struct node_sent_request *req)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(db,
-			       "SELECT kind, recipient FROM outbox WHERE"
-			       " message_id = ?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_blob(st, 1, id, MSGID_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(req, 0, sizeof(*req));
-		memcpy(req->message_id, id, MSGID_LEN);
-		req->kind = sqlite3_column_int(st, 0);
-		snprintf(req->recipient, sizeof(req->recipient), "%s",
-			 (const char *)sqlite3_column_text(st, 1));
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 enum node_inbox_apply
@@ -236,29 +157,23 @@ node_apply_decision(sqlite3 *db, const struct envelope *env,
 		snprintf(why, whylen, "the decision has no known status");
 		return NODE_INBOX_APPLY_REJECT;
 	}
+	/* Every request this node queued was recorded in the same
+	 * transaction (node_outbox_queue), so a request that is not in the
+	 * table was never sent from here. */
 	s = node_requests_find(db, d->request_id.data, &req, err, sizeof(err));
 	if (s == NODE_ERR_NOT_FOUND) {
-		int rc = request_from_outbox(db, d->request_id.data, &req);
-		int64_t casus;
-
-		if (rc < 0)
-			return retry(db, "look up the request", why, whylen);
-		if (rc == 0) {
-			snprintf(why, whylen,
-				 "the decision answers a request this region "
-				 "never sent");
-			return NODE_INBOX_APPLY_REJECT;
-		}
-		casus = casus_by_pseudonym(db, ctx, d->case_ref);
-		if (casus < 0)
-			return retry(db, "look up the casus", why, whylen);
-		req.casus_id = casus;
-		snprintf(req.case_ref, sizeof(req.case_ref), "%s", d->case_ref);
-		unlinked = casus == 0;
+		snprintf(why, whylen,
+			 "the decision answers a request this region never "
+			 "sent");
+		return NODE_INBOX_APPLY_REJECT;
 	} else if (s != NODE_OK) {
 		snprintf(why, whylen, "look up the request: %s", err);
 		return NODE_INBOX_APPLY_RETRY;
 	}
+	/* A request queued before a crash of an earlier version and
+	 * recorded by the migration has no casus and no case reference:
+	 * the decision is kept without a casus. */
+	unlinked = req.casus_id <= 0 && req.case_ref[0] == '\0';
 	if (req.kind != RETFED__V1__KIND__KIND_ESCALATION &&
 	    req.kind != RETFED__V1__KIND__KIND_PROCESVERSNELLER) {
 		snprintf(why, whylen,
@@ -266,8 +181,8 @@ node_apply_decision(sqlite3 *db, const struct envelope *env,
 			 "escalation or procesversneller request");
 		return NODE_INBOX_APPLY_REJECT;
 	}
-	if ((req.casus_id <= 0 && !unlinked) ||
-	    strcmp(req.case_ref, d->case_ref) != 0) {
+	if (!unlinked && (req.casus_id <= 0 ||
+			  strcmp(req.case_ref, d->case_ref) != 0)) {
 		snprintf(why, whylen,
 			 "the decision names another case reference than the "
 			 "request it answers");

@@ -6,11 +6,11 @@
  * about through the table of sent requests (node_requests: its request_id
  * is the message id of the escalation or procesversneller request this
  * region sent, and its case reference must be the one sent), and recorded
- * against that casus with an audit row ("casus.decision_received"). A
- * request that is in the outbox but not in that table (queued by other
- * means) is mapped through its pseudonym over the region's cases
- * (privacy_pseudonym); when no casus matches, the decision is kept without
- * a casus. A decision on a request this region never sent, or naming
+ * against that casus with an audit row ("casus.decision_received"). Every
+ * request is recorded in that table in the transaction that queues it
+ * (node_outbox_queue); one the schema migration recorded without a casus
+ * (queued just before a crash of an earlier version) keeps its decision
+ * without a casus. A decision on a request this region never sent, or naming
  * another case reference, is rejected: the inbox keeps it marked rejected
  * and the daemon logs it. Peer-review requests and reviews are kept in a table of their
  * own. Learning summaries go to node_summary.
@@ -19,7 +19,11 @@
  * queue (node_desk), learning summaries to node_summary.
  *
  * Every hook runs inside the inbox transaction that records the message,
- * so each message changes the node exactly once. Library code: never logs.
+ * so each message changes the node exactly once.
+ *
+ * node/apply sits above node/desk, node/messaging and node/guard and may
+ * use them all; only the programs (daemon, cli) are above it. Library
+ * code: never logs.
  */
 #ifndef RET_NODE_APPLY_H
 #define RET_NODE_APPLY_H
@@ -50,9 +54,8 @@ enum node_status node_apply_migrate(sqlite3 *db, enum party_role role,
 
 /*
  * Fill *ret with the apply hooks of a node of `role` (zeroed first). keys
- * (borrowed, may be NULL) are the node's own: a region maps a decision on a
- * request missing from its sent-request table back to its casus through
- * the pseudonym secret.
+ * (borrowed, may be NULL) are the node's own; the hooks need nothing from
+ * them today, the parameter stays for hooks that will.
  */
 void node_apply_hooks(enum party_role role, const struct keyfile *keys,
 		      struct node_inbox_hooks *ret);

@@ -10,6 +10,7 @@
 
 #include "envelope.h"
 #include "msgid.h"
+#include "node_outbox.h"
 #include "node_requests.h"
 #include "wire_scan.h"
 
@@ -87,7 +88,6 @@ cli_build_open(struct cli_ctx *ctx, struct node_build_ctx *bctx)
 {
 	char err[256] = "";
 	enum node_status s;
-	unsigned fixed = 0;
 	int rc;
 
 	rc = cli_ctx_open(ctx, CLI_NEED_DB | CLI_NEED_KEYS | CLI_REGION_ONLY);
@@ -106,19 +106,11 @@ cli_build_open(struct cli_ctx *ctx, struct node_build_ctx *bctx)
 		return EX_CONFIG;
 	}
 	s = node_requests_migrate(ctx->db, err, sizeof(err));
-	/* A message queued just before a crash still gets its record. */
-	if (s == NODE_OK)
-		s = node_requests_reconcile(ctx->db, ctx->user, bctx->keys,
-		                            &fixed, err, sizeof(err));
 	if (s != NODE_OK) {
 		rc = cli_fail(s, err);
 		cli_ctx_close(ctx);
 		return rc;
 	}
-	if (fixed > 0 && !ctx->json)
-		cli_error(_("%u earlier sent message(s) recorded in their "
-		            "casus after an interruption"),
-		          fixed);
 	return 0;
 }
 
@@ -182,12 +174,12 @@ int
 cli_build_deliver(struct cli_ctx *ctx, const struct node_build_ctx *bctx,
                   const struct node_build_draft *d, bool preview)
 {
-	struct node_build_error e;
+	struct node_msg_error e;
 	json_t *p = NULL, *out;
 	uint8_t id[MSGID_LEN];
 	char hex[MSGID_HEX_LEN];
 	uint64_t seq = 0;
-	int queued = 0, rc;
+	int rc;
 	enum node_status s;
 
 	if (preview) {
@@ -210,18 +202,13 @@ cli_build_deliver(struct cli_ctx *ctx, const struct node_build_ctx *bctx,
 		json_decref(p);
 		return rc;
 	}
-	s = node_build_send(bctx, d, &seq, id, &queued, &e);
-	if (s != NODE_OK && !queued)
-		return cli_build_refused(&e);
+	/* Queued and recorded in the casus in one transaction, or neither. */
+	memset(&e, 0, sizeof(e));
+	s = node_outbox_queue(bctx->db, bctx->keys, bctx->user,
+	                      node_build_guarded(d), &seq, id, &e);
+	if (s != NODE_OK)
+		return cli_fail(s, e.detail);
 	msgid_to_hex(id, hex);
-	if (s != NODE_OK) {
-		/* Queued, but the casus does not say so: tell, do not hide. */
-		cli_error(
-		    _("message %s was queued, but could not be recorded in "
-		      "the casus: %s"),
-		    hex, e.detail);
-		return cli_exit_code(s);
-	}
 	if (ctx->json) {
 		out = json_pack(
 		    "{s:s, s:s, s:I, s:o}", "message_id", hex, "kind",

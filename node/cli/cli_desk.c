@@ -378,6 +378,7 @@ desk_decide(struct cli_ctx *ctx, const char *arg, const struct args *a)
 	struct node_build_decision in;
 	struct node_build_draft *d = NULL;
 	struct node_build_error berr;
+	struct node_msg_error merr;
 	struct node_build_ctx bctx;
 	struct node_desk_decision rec;
 	const Retfed__V1__Decision *sent;
@@ -387,7 +388,7 @@ desk_decide(struct cli_ctx *ctx, const char *arg, const struct args *a)
 	enum node_status s;
 	int64_t thread = 0;
 	uint64_t seq = 0;
-	int rc, queued = 0;
+	int rc;
 
 	if ((rc = parse_msgid(arg, id)) != 0 ||
 	    (rc = check_decision(a, status, kind)) != 0)
@@ -425,10 +426,12 @@ desk_decide(struct cli_ctx *ctx, const char *arg, const struct args *a)
 		cli_error("%s", _("the key file of this desk could not be read"));
 		return EX_CONFIG;
 	}
-	s = node_build_send(&bctx, d, &seq, id, &queued, &berr);
-	if (s != NODE_OK && !queued) {
+	memset(&merr, 0, sizeof(merr));
+	s = node_outbox_queue(bctx.db, bctx.keys, bctx.user,
+			      node_build_guarded(d), &seq, id, &merr);
+	if (s != NODE_OK) {
 		node_build_destroy(&d);
-		return cli_build_refused(&berr);
+		return cli_fail(s, merr.detail);
 	}
 	msgid_to_hex(id, hex);
 	/* Record what was sent: the scrubbed texts, not what was typed. */

@@ -66,6 +66,7 @@ summary_make(const char *period, const char *const *lessons, size_t n,
 	struct cli_ctx ctx;
 	struct node_summary_draft *d = NULL;
 	struct node_summary_error e;
+	struct node_msg_error merr;
 	uint8_t id[MSGID_LEN];
 	char err[256] = "", hex[MSGID_HEX_LEN];
 	enum node_status s;
@@ -119,10 +120,12 @@ summary_make(const char *period, const char *const *lessons, size_t n,
 		rc = EX_CONFIG;
 		goto out;
 	}
-	s = node_summary_send(ctx.db, node_config_keys(ctx.cfg), ctx.user, d,
-			      id, &e);
+	/* Queued and kept as the own summary in one transaction. */
+	memset(&merr, 0, sizeof(merr));
+	s = node_outbox_queue(ctx.db, node_config_keys(ctx.cfg), ctx.user,
+			      node_summary_guarded(d), NULL, id, &merr);
 	if (s != NODE_OK) {
-		rc = cli_fail(s, e.detail);
+		rc = cli_fail(s, merr.detail);
 		goto out;
 	}
 	msgid_to_hex(id, hex);

@@ -10,8 +10,8 @@
 #include <time.h>
 
 #include "envelope.h"
+#include "internal/guard_private.h"
 #include "node_lifecycle.h"
-#include "node_outbox.h"
 #include "node_requests.h"
 #include "party.h"
 #include "payload_check.h"
@@ -22,6 +22,7 @@
 #define MAX_TEXTS 4
 
 struct node_build_draft {
+	struct guard_draft guard; /* first: what the outbox accepts */
 	Retfed__V1__Body body;
 	union {
 		Retfed__V1__Escalation esc;
@@ -72,6 +73,11 @@ bfail(struct node_build_error *err, enum node_status s, const char *field,
 
 /* ---- drafts ------------------------------------------------------------ */
 
+static enum node_status build_record(sqlite3 *db, const char *user,
+                                     const struct guard_draft *g,
+                                     const uint8_t msgid[MSGID_LEN],
+                                     char *errbuf, size_t errlen);
+
 static struct node_build_draft *
 draft_new(int kind)
 {
@@ -80,6 +86,8 @@ draft_new(int kind)
 	if (d == NULL)
 		return NULL;
 	retfed__v1__body__init(&d->body);
+	d->guard.body = &d->body;
+	d->guard.record = build_record;
 	d->body.kind = (Retfed__V1__Kind)kind;
 	d->body.recipient = d->recipient;
 	switch (kind) {
@@ -129,6 +137,12 @@ const Retfed__V1__Body *
 node_build_body(const struct node_build_draft *d)
 {
 	return d != NULL ? &d->body : NULL;
+}
+
+const struct guard_draft *
+node_build_guarded(const struct node_build_draft *d)
+{
+	return d != NULL ? &d->guard : NULL;
 }
 
 int64_t
@@ -1235,41 +1249,18 @@ node_build_preview_print(const json_t *preview, FILE *f)
 
 /* ---- sending ----------------------------------------------------------- */
 
-enum node_status
-node_build_send(const struct node_build_ctx *ctx,
-                const struct node_build_draft *d, uint64_t *ret_seq,
-                uint8_t ret_msgid[MSGID_LEN], int *ret_queued,
-                struct node_build_error *err)
+/*
+ * The record of a sent request, inside node_outbox_queue's transaction:
+ * its casus, case reference, recipient and thread (node_requests_record).
+ */
+static enum node_status
+build_record(sqlite3 *db, const char *user, const struct guard_draft *g,
+             const uint8_t msgid[MSGID_LEN], char *errbuf, size_t errlen)
 {
-	struct node_msg_error merr;
-	uint8_t id[MSGID_LEN];
-	uint64_t seq = 0;
-	char e[256] = "";
-	enum node_status s;
+	/* guard is the first member: g is the draft itself. */
+	const struct node_build_draft *d = (const struct node_build_draft *)g;
 
-	err_clear(err);
-	if (ret_queued != NULL)
-		*ret_queued = 0;
-	if (ctx == NULL || ctx->db == NULL || ctx->keys == NULL || d == NULL)
-		return bfail(err, NODE_ERR_INVALID, "", "nothing to send");
-	memset(&merr, 0, sizeof(merr));
-	s = node_outbox_queue(ctx->db, ctx->keys, ctx->user, &d->body, &seq, id,
-	                      &merr);
-	if (s != NODE_OK)
-		return bfail(err, s, "", "%s", merr.detail);
-	if (ret_queued != NULL)
-		*ret_queued = 1;
-	if (ret_seq != NULL)
-		*ret_seq = seq;
-	if (ret_msgid != NULL)
-		memcpy(ret_msgid, id, MSGID_LEN);
-	s = node_requests_record(ctx->db, ctx->user, (int)d->body.kind, id,
-	                         d->casus_id, d->case_ref, d->recipient,
-	                         d->has_id ? d->id : NULL, e, sizeof(e));
-	if (s != NODE_OK)
-		return bfail(err, s, "",
-		             "the message was queued but could not be recorded "
-		             "in the casus: %s",
-		             e);
-	return NODE_OK;
+	return node_requests_record(db, user, (int)d->body.kind, msgid,
+	                            d->casus_id, d->case_ref, d->recipient,
+	                            d->has_id ? d->id : NULL, errbuf, errlen);
 }

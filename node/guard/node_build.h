@@ -20,15 +20,19 @@
  * payload (no header yet), owned by the draft. It can be rendered as a
  * preview (node_build_preview: the payload packed and decoded again, field
  * by field, exactly what a receiver will decode) and queued
- * (node_build_send: node_outbox_queue, then recorded in the casus through
- * node_requests).
+ * through node_build_guarded(): the struct guard_draft node_outbox_queue()
+ * accepts, which records the request in the casus (node_requests) in the
+ * same transaction.
  *
  * The escalation ladder: an escalation or procesversneller request needs a
  * casus past triage that is still open (overleg or monitoren); a
  * procesversneller request needs a stagnation reason and an expected period
  * of 1..52 weeks.
  *
- * Library code: never logs.
+ * Part of node/guard, which owns every builder of an outgoing body. May
+ * use node/register (the facts of a casus, the sent-request table),
+ * node/privacy and node/figures; never node/messaging (the outbox is above
+ * the guard and takes its drafts). Library code: never logs.
  */
 #ifndef RET_NODE_BUILD_H
 #define RET_NODE_BUILD_H
@@ -40,6 +44,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "guard_draft.h"
 #include "keyfile.h"
 #include "msgid.h"
 #include "node_db.h"
@@ -165,6 +170,14 @@ enum node_status node_build_decision(const Retfed__V1__Body *request,
 /* The draft's body: kind, recipient and payload; no header. Borrowed. */
 const Retfed__V1__Body *node_build_body(const struct node_build_draft *d);
 
+/*
+ * The draft as the outbox takes it (node_outbox_queue); borrowed, valid
+ * as long as d. Queueing it records the request in the casus (its casus,
+ * case reference, recipient and thread, node_requests_record) in the same
+ * transaction.
+ */
+const struct guard_draft *node_build_guarded(const struct node_build_draft *d);
+
 /* The casus a draft was built from (0: none). */
 int64_t node_build_casus(const struct node_build_draft *d);
 
@@ -189,21 +202,6 @@ enum node_status node_build_preview(const Retfed__V1__Body *b, json_t **ret)
  * multi-line texts indented. Returns 0, or -1 on a write error.
  */
 int node_build_preview_print(const json_t *preview, FILE *f)
-    __attribute__((warn_unused_result));
-
-/*
- * Queue the draft through node_outbox_queue (sealed with ctx->keys) and
- * record it in the sent-request table (node_requests_record) with its
- * casus, case reference, recipient and thread. ret_seq and ret_msgid may be
- * NULL. If the message was queued but could not be recorded, the status is
- * an error, *ret_queued is 1 and ret_msgid holds the queued id; otherwise
- * *ret_queued is 0 on failure.
- */
-enum node_status node_build_send(const struct node_build_ctx *ctx,
-                                 const struct node_build_draft *d,
-                                 uint64_t *ret_seq,
-                                 uint8_t ret_msgid[MSGID_LEN], int *ret_queued,
-                                 struct node_build_error *err)
     __attribute__((warn_unused_result));
 
 #endif

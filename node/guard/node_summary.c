@@ -10,7 +10,7 @@
 
 #include "node_audit.h"
 #include "node_history.h"
-#include "node_outbox.h"
+#include "internal/guard_private.h"
 #include "privacy_scrub.h"
 
 static const char *const steps[] = {
@@ -35,6 +35,7 @@ static const char *const steps[] = {
 /* Headline cells, lists of cells, and the lessons, all owned here. */
 #define LIST_CELLS (4 * NODE_STATS_LIST_MAX)
 struct node_summary_draft {
+	struct guard_draft guard; /* first: what the outbox accepts */
 	Retfed__V1__Body body;
 	Retfed__V1__LearningSummary ls;
 	Retfed__V1__Cell head[7];
@@ -95,6 +96,12 @@ const Retfed__V1__Body *
 node_summary_body(const struct node_summary_draft *d)
 {
 	return d != NULL ? &d->body : NULL;
+}
+
+const struct guard_draft *
+node_summary_guarded(const struct node_summary_draft *d)
+{
+	return d != NULL ? &d->guard : NULL;
 }
 
 /* A wire cell from a published cell: a hidden one travels without count. */
@@ -261,6 +268,11 @@ scrub_lessons(struct node_summary_draft *d, const struct name_batches *nb,
 	return NODE_OK;
 }
 
+static enum node_status summary_record(sqlite3 *db, const char *user,
+				       const struct guard_draft *g,
+				       const uint8_t msgid[MSGID_LEN],
+				       char *errbuf, size_t errlen);
+
 enum node_status
 node_summary_build(sqlite3 *db, const char *user, const char *region,
 		   const char *period, uint32_t threshold,
@@ -292,6 +304,8 @@ node_summary_build(sqlite3 *db, const char *user, const char *region,
 		node_summary_destroy(&d);
 		return err_set(err, NODE_ERR_NOMEM, "out of memory");
 	}
+	d->guard.body = &d->body;
+	d->guard.record = summary_record;
 	s = node_stats_compute(db, user, region, period, raw, buf, sizeof(buf));
 	/* Held to what this region published before (node_history), so no
 	 * difference with an earlier summary reveals a hidden cell. */
@@ -473,87 +487,54 @@ out:
 	return ok ? 0 : -1;
 }
 
-enum node_inbox_apply
-node_summary_apply(sqlite3 *db, const struct envelope *env, int64_t inbox_id,
-		   void *ctx, char *why, size_t whylen)
+enum node_status
+node_summary_store_received(sqlite3 *db, const Retfed__V1__Body *b,
+			    int64_t inbox_id, char *errbuf, size_t errlen)
 {
-	const Retfed__V1__Body *b = env->body;
 	struct node_stats_summary *sum;
 	int rc;
 
-	(void)ctx;
-	if (b->payload_case != RETFED__V1__BODY__PAYLOAD_LEARNING_SUMMARY) {
-		snprintf(why, whylen, "not a learning summary");
-		return NODE_INBOX_APPLY_REJECT;
-	}
+	if (b == NULL ||
+	    b->payload_case != RETFED__V1__BODY__PAYLOAD_LEARNING_SUMMARY ||
+	    b->message_id.len != MSGID_LEN)
+		return fail(errbuf, errlen, NODE_ERR_INVALID,
+			    "not a learning summary");
 	sum = calloc(1, sizeof(*sum));
-	if (sum == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return NODE_INBOX_APPLY_RETRY;
-	}
+	if (sum == NULL)
+		return fail(errbuf, errlen, NODE_ERR_NOMEM, "out of memory");
 	node_summary_from_wire(b->learning_summary, b->sender, sum);
 	rc = store(db, b->message_id.data, inbox_id, 0, sum,
 		   b->learning_summary->lessons,
 		   b->learning_summary->n_lessons);
 	free(sum);
-	if (rc != 0) {
-		snprintf(why, whylen, "store the learning summary: %s",
-			 sqlite3_errmsg(db));
-		return NODE_INBOX_APPLY_RETRY;
-	}
-	return NODE_INBOX_APPLY_OK;
+	if (rc != 0)
+		return db_fail(db, errbuf, errlen,
+			       "store the learning summary");
+	return NODE_OK;
 }
 
-struct own_tx {
-	const uint8_t *msgid;
-	const struct node_summary_draft *d;
-	const char *user;
-};
-
+/*
+ * The region's own copy of a summary it sends, with its audit row, inside
+ * node_outbox_queue's transaction.
+ */
 static enum node_status
-own_tx(sqlite3 *db, void *arg, char *errbuf, size_t errlen)
+summary_record(sqlite3 *db, const char *user, const struct guard_draft *g,
+	       const uint8_t msgid[MSGID_LEN], char *errbuf, size_t errlen)
 {
-	struct own_tx *t = arg;
+	/* guard is the first member: g is the draft itself. */
+	const struct node_summary_draft *d =
+		(const struct node_summary_draft *)g;
 	char hex[MSGID_HEX_LEN], detail[96];
 
-	if (store(db, t->msgid, 0, 1, &t->d->pub, t->d->ls.lessons,
-		  t->d->ls.n_lessons) != 0)
+	if (store(db, msgid, 0, 1, &d->pub, d->ls.lessons, d->ls.n_lessons) !=
+	    0)
 		return db_fail(db, errbuf, errlen,
 			       "store the own learning summary");
-	msgid_to_hex(t->msgid, hex);
+	msgid_to_hex(msgid, hex);
 	snprintf(detail, sizeof(detail), "message=%s period=%s", hex,
-		 t->d->pub.period);
-	return node_audit_append(db, t->user, "summary.sent", 0, detail,
-				 errbuf, errlen);
-}
-
-enum node_status
-node_summary_send(sqlite3 *db, const struct keyfile *keys, const char *user,
-		  const struct node_summary_draft *d,
-		  uint8_t ret_msgid[MSGID_LEN], struct node_summary_error *err)
-{
-	struct node_msg_error merr;
-	struct own_tx t;
-	uint8_t id[MSGID_LEN];
-	uint64_t seq = 0;
-	enum node_status s;
-	char buf[256] = "";
-
-	if (err != NULL)
-		memset(err, 0, sizeof(*err));
-	memset(&merr, 0, sizeof(merr));
-	s = node_outbox_queue(db, keys, user, &d->body, &seq, id, &merr);
-	if (s != NODE_OK)
-		return err_set(err, s, merr.detail);
-	t.msgid = id;
-	t.d = d;
-	t.user = user;
-	s = node_db_transaction(db, own_tx, &t, buf, sizeof(buf));
-	if (ret_msgid != NULL)
-		memcpy(ret_msgid, id, MSGID_LEN);
-	if (s != NODE_OK)
-		return err_set(err, s, buf);
-	return NODE_OK;
+		 d->pub.period);
+	return node_audit_append(db, user, "summary.sent", 0, detail, errbuf,
+				 errlen);
 }
 
 enum node_status

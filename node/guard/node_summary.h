@@ -14,6 +14,9 @@
  * Received summaries (and the region's own, when sent) are stored, one
  * per message, and can be compared side by side per period.
  *
+ * Part of node/guard (the summary builder is a road out). May use
+ * node/figures (the figures and their history), node/register (the names
+ * the lessons are scrubbed with) and node/privacy; never node/messaging.
  * Library code: never logs.
  */
 #ifndef RET_NODE_SUMMARY_H
@@ -28,7 +31,7 @@
 #include "keyfile.h"
 #include "msgid.h"
 #include "node_db.h"
-#include "node_inbox.h"
+#include "guard_draft.h"
 #include "node_stats.h"
 #include "retfed.pb-c.h"
 
@@ -75,15 +78,12 @@ node_summary_body(const struct node_summary_draft *d);
 void node_summary_destroy(struct node_summary_draft **dp);
 
 /*
- * Queue the draft (node_outbox_queue, sealed with keys) and store it as
- * this region's own summary for comparison. ret_msgid may be NULL.
+ * The draft as the outbox takes it (node_outbox_queue); borrowed, valid
+ * as long as d. Queueing it stores the draft as this region's own summary
+ * for comparison (audit row "summary.sent") in the same transaction.
  */
-enum node_status node_summary_send(sqlite3 *db, const struct keyfile *keys,
-				   const char *user,
-				   const struct node_summary_draft *d,
-				   uint8_t ret_msgid[MSGID_LEN],
-				   struct node_summary_error *err)
-	__attribute__((warn_unused_result));
+const struct guard_draft *
+node_summary_guarded(const struct node_summary_draft *d);
 
 /*
  * Fill *ret from a received LearningSummary of `region`: cells copied, a
@@ -95,11 +95,17 @@ void node_summary_from_wire(const Retfed__V1__LearningSummary *ls,
 			    const char *region,
 			    struct node_stats_summary *ret);
 
-/* The inbox apply hook for learning summaries (node_inbox_apply_fn). */
-enum node_inbox_apply node_summary_apply(sqlite3 *db,
-					 const struct envelope *env,
-					 int64_t inbox_id, void *ctx,
-					 char *why, size_t whylen);
+/*
+ * Store a received learning summary b (decoded and verified; from inbox
+ * row inbox_id) inside the caller's transaction, cells as
+ * node_summary_from_wire() reads them. NODE_ERR_INVALID when b is not a
+ * learning summary; other errors are the database's.
+ */
+enum node_status node_summary_store_received(sqlite3 *db,
+					     const Retfed__V1__Body *b,
+					     int64_t inbox_id, char *errbuf,
+					     size_t errlen)
+	__attribute__((warn_unused_result));
 
 /*
  * The stored summaries of `period` (NULL: every period), the newest of each

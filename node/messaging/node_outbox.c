@@ -8,6 +8,8 @@
 
 #include "envelope.h"
 #include "node_audit.h"
+#include "node_requests.h"
+#include "node_summary.h"
 
 enum node_status
 node_msg_fail(struct node_msg_error *err, enum node_status status,
@@ -112,6 +114,19 @@ static const char *const schema_steps[] = {
 	"CREATE TABLE messaging_state ("
 	" name TEXT PRIMARY KEY,"
 	" value INTEGER NOT NULL) WITHOUT ROWID;",
+	/* 2: one transaction per send. Until this version a request was
+	 * queued and recorded in two transactions; a request queued just
+	 * before a crash, whose record is missing, is recorded here without
+	 * a casus or case reference (a decision on it is kept without a
+	 * casus, node_apply). From now on node_outbox_queue records it in
+	 * the transaction that queues it. */
+	"INSERT INTO sent_request (message_id, kind, casus_id, case_ref,"
+	" recipient, thread_id, sent_at, sent_by)"
+	" SELECT o.message_id, o.kind, NULL, '', o.recipient, NULL,"
+	" strftime('%Y-%m-%dT%H:%M:%SZ', o.created_ms / 1000, 'unixepoch'),"
+	" 'ret-node' FROM outbox o WHERE o.kind IN (1, 2, 3, 5, 6) AND NOT"
+	" EXISTS (SELECT 1 FROM sent_request r"
+	" WHERE r.message_id = o.message_id);",
 };
 
 const size_t node_outbox_schema_steps =
@@ -123,7 +138,13 @@ node_outbox_migrate(sqlite3 *db, struct node_msg_error *err)
 	char buf[WIRE_DETAIL_MAX] = "";
 	enum node_status s;
 
-	s = node_db_migrate(db, NODE_OUTBOX_COMPONENT, schema_steps,
+	/* The tables a draft's record step writes in the queue transaction
+	 * (and step 2 reads) come first. */
+	s = node_requests_migrate(db, buf, sizeof(buf));
+	if (s == NODE_OK)
+		s = node_summary_migrate(db, buf, sizeof(buf));
+	if (s == NODE_OK)
+		s = node_db_migrate(db, NODE_OUTBOX_COMPONENT, schema_steps,
 			    node_outbox_schema_steps, buf, sizeof(buf));
 	if (s != NODE_OK)
 		return node_msg_fail(err, s, WIRE_OK, "%s", buf);
@@ -150,11 +171,13 @@ next_seq(sqlite3 *db, uint64_t *ret, struct node_msg_error *err)
 }
 
 enum node_status
-node_outbox_queue(sqlite3 *db, const struct keyfile *keys,
-		  const char *user, const Retfed__V1__Body *body, uint64_t *ret_seq,
+node_outbox_queue(sqlite3 *db, const struct keyfile *keys, const char *user,
+		  const struct guard_draft *draft, uint64_t *ret_seq,
 		  uint8_t ret_msgid[MSGID_LEN], struct node_msg_error *err)
 {
-	Retfed__V1__Body b = *body;
+	const Retfed__V1__Body *body = guard_draft_body(draft);
+	Retfed__V1__Body b;
+	char buf[WIRE_DETAIL_MAX] = "";
 	uint8_t key_id[ENVELOPE_KEY_ID_LEN], id[MSGID_LEN];
 	uint8_t *env = NULL;
 	size_t env_len = 0;
@@ -164,6 +187,10 @@ node_outbox_queue(sqlite3 *db, const struct keyfile *keys,
 	enum wire_reason wr;
 	enum node_status rc;
 
+	if (body == NULL || keys == NULL)
+		return node_msg_fail(err, NODE_ERR_INVALID, WIRE_OK,
+				     "nothing to queue");
+	b = *body;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return node_msg_db_fail(err, db, "begin queue");
 	rc = next_seq(db, &seq, err);
@@ -207,6 +234,15 @@ node_outbox_queue(sqlite3 *db, const struct keyfile *keys,
 			    b.recipient, seq, err);
 	if (rc != NODE_OK)
 		goto fail;
+	/* What sending means for this node (the request in its casus, the
+	 * own summary) commits with the envelope or not at all. */
+	rc = guard_draft_record(db, user ? user : NODE_MSG_DAEMON_USER, draft,
+				id, buf, sizeof(buf));
+	if (rc != NODE_OK) {
+		node_msg_fail(err, rc, WIRE_OK, "record the sent message: %s",
+			      buf);
+		goto fail;
+	}
 
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		rc = node_msg_db_fail(err, db, "commit queue");

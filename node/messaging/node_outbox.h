@@ -14,6 +14,12 @@
  * receipts, inbox and sync state), see node_outbox_migrate(), and the error
  * value shared by node_outbox, node_inbox and node_sync.
  *
+ * The outbox is the end of the only road out: node_outbox_queue() accepts
+ * a struct guard_draft, which only node/guard can make, never a body.
+ * Part of node/messaging, which may use node/guard, node/register,
+ * node/audit and node/store; node/desk, node/apply and the programs are
+ * above it.
+ *
  * Library code: never logs. Every function takes a database handle opened by
  * the caller (WAL, busy timeout), so the CLI and the daemon can work on the
  * same file at the same time.
@@ -25,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guard_draft.h"
 #include "keyfile.h"
 #include "node_db.h"
 #include "msgid.h"
@@ -97,8 +104,11 @@ extern const size_t node_outbox_schema_steps;
 
 /*
  * Create or upgrade the messaging component's tables (outbox,
- * outbox_receipt, inbox, messaging_state) in db through node_db_migrate.
- * Messaging writes to the audit log, so node_audit_migrate must have run.
+ * outbox_receipt, inbox, messaging_state) in db through node_db_migrate,
+ * after the tables the queue transaction records into (node_requests'
+ * sent requests, node_summary's learning summaries). Messaging writes to
+ * the audit log, so node_audit_migrate must have run. Version 2 records
+ * the requests an earlier version queued without their record.
  * Idempotent; safe to call from the CLI and the daemon at start. Returns
  * NODE_OK or an error.
  */
@@ -107,24 +117,24 @@ enum node_status node_outbox_migrate(sqlite3 *db,
 	__attribute__((warn_unused_result));
 
 /*
- * Queue one message: in ONE transaction (BEGIN IMMEDIATE) allocate the next
- * sequence number of this sender, fill the header of a copy of `body`
- * (version, sender = keys->party, key id, seq, a new message id, created
- * time), seal it with keys->sign_sk and insert it as `queued`. The caller
- * sets body->kind, body->recipient and the payload; body is not modified.
- * `user` (the person queueing, for the audit log; NULL: the daemon) is
- * recorded in the audit log within the same transaction.
- * On success *ret_seq and ret_msgid (if not NULL) receive the sequence number
- * and the message id. A body a receiver would refuse is not queued
- * (NODE_ERR_INVALID with the wire reason).
+ * Queue one message the guard built: in ONE transaction (BEGIN IMMEDIATE)
+ * allocate the next sequence number of this sender, fill the header of a
+ * copy of the draft's body (version, sender = keys->party, key id, seq, a
+ * new message id, created time), seal it with keys->sign_sk, insert it as
+ * `queued`, append the audit row, and record what the draft means for
+ * this node (guard_draft_record: the request in its casus with its audit
+ * row, or the own learning summary). Either all of it commits or nothing
+ * does. `user` (the person queueing; NULL: the daemon) is named in the
+ * audit rows. On success *ret_seq and ret_msgid (if not NULL) receive the
+ * sequence number and the message id. A body a receiver would refuse is
+ * not queued (NODE_ERR_INVALID with the wire reason).
  */
-enum node_status node_outbox_queue(sqlite3 *db,
-				       const struct keyfile *keys,
-				       const char *user,
-				       const Retfed__V1__Body *body,
-				       uint64_t *ret_seq,
-				       uint8_t ret_msgid[MSGID_LEN],
-				       struct node_msg_error *err)
+enum node_status node_outbox_queue(sqlite3 *db, const struct keyfile *keys,
+				   const char *user,
+				   const struct guard_draft *draft,
+				   uint64_t *ret_seq,
+				   uint8_t ret_msgid[MSGID_LEN],
+				   struct node_msg_error *err)
 	__attribute__((warn_unused_result));
 
 /* One outbox row, as the CLI and the daemon see it. */

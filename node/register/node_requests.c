@@ -8,10 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "envelope.h"
-#include "keyfile.h"
 #include "node_audit.h"
-#include "privacy_pseudonym.h"
 
 static const char *const steps[] = {
     "CREATE TABLE sent_request("
@@ -301,7 +298,7 @@ node_requests_record(sqlite3 *db, const char *user, int kind,
 	    kind > 6)
 		return fail(errbuf, errlen, NODE_ERR_INVALID,
 		            "a request needs a user, a message id and a kind");
-	return node_db_transaction(db, record_tx, &t, errbuf, errlen);
+	return record_tx(db, &t, errbuf, errlen);
 }
 
 #define ROW_COLUMNS                                                            \
@@ -408,121 +405,4 @@ node_requests_list(sqlite3 *db, int64_t casus_id, json_t **ret, char *errbuf,
 	}
 	*ret = arr;
 	return NODE_OK;
-}
-
-/* The casus whose reference under `keys` is ref, or 0. */
-static int64_t
-casus_of_ref(sqlite3 *db, const struct keyfile *keys, const char *ref)
-{
-	char label[PSEUDONYM_LABEL_MAX + 1];
-	struct privacy_pseudonym *p;
-	sqlite3_stmt *st = NULL;
-	int64_t found = 0;
-
-	if (keys == NULL || ref == NULL || ref[0] == '\0' ||
-	    privacy_pseudonym_ref_label(ref, label, sizeof(label)) !=
-	        PSEUDONYM_OK)
-		return 0;
-	p = privacy_pseudonym_from_keyfile(keys, label, NULL);
-	if (p == NULL)
-		return 0;
-	/* A desk has no casus table: then there is nothing to map to. */
-	if (sqlite3_prepare_v2(db, "SELECT id FROM casus ORDER BY id", -1, &st,
-	                       NULL) == SQLITE_OK) {
-		while (found == 0 && sqlite3_step(st) == SQLITE_ROW) {
-			char id[24];
-			snprintf(id, sizeof(id), "%lld",
-			         (long long)sqlite3_column_int64(st, 0));
-			if (privacy_pseudonym_matches(p, id, ref))
-				found = sqlite3_column_int64(st, 0);
-		}
-	}
-	sqlite3_finalize(st);
-	privacy_pseudonym_destroy(&p);
-	return found;
-}
-
-enum node_status
-node_requests_reconcile(sqlite3 *db, const char *user,
-                        const struct keyfile *keys, unsigned *ret_fixed,
-                        char *errbuf, size_t errlen)
-{
-	unsigned fixed = 0;
-	int64_t after = 0;
-	enum node_status s = NODE_OK;
-
-	/*
-	 * One row at a time, so no read is open while a row is recorded; only
-	 * messages of this node's builders (not learning summaries).
-	 */
-	for (unsigned round = 0; s == NODE_OK && round < 10000; round++) {
-		sqlite3_stmt *st = NULL;
-		struct envelope *env = NULL;
-		struct wire_error we;
-		const Retfed__V1__Body *b;
-		const char *ref = NULL;
-		const uint8_t *thread = NULL;
-		int64_t casus = 0;
-		int rc;
-
-		if (sqlite3_prepare_v2(
-		        db,
-		        "SELECT id, envelope FROM outbox o"
-		        " WHERE id > ? AND kind IN (1, 2, 3, 5, 6)"
-		        " AND NOT EXISTS (SELECT 1 FROM"
-		        " sent_request r WHERE r.message_id ="
-		        " o.message_id) ORDER BY id LIMIT 1",
-		        -1, &st, NULL) != SQLITE_OK)
-			return db_fail(db, errbuf, errlen,
-			               "look for unrecorded requests");
-		sqlite3_bind_int64(st, 1, after);
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW) {
-			sqlite3_finalize(st);
-			if (rc != SQLITE_DONE)
-				s = db_fail(db, errbuf, errlen,
-				            "look for unrecorded requests");
-			break;
-		}
-		after = sqlite3_column_int64(st, 0);
-		if (sqlite3_column_blob(st, 1) == NULL ||
-		    envelope_decode(sqlite3_column_blob(st, 1),
-		                    (size_t)sqlite3_column_bytes(st, 1), &env,
-		                    &we) != WIRE_OK) {
-			sqlite3_finalize(st);
-			continue; /* never queued that way; nothing to record */
-		}
-		sqlite3_finalize(st);
-		b = env->body;
-		switch (b->payload_case) {
-		case RETFED__V1__BODY__PAYLOAD_ESCALATION:
-			ref = b->escalation->case_ref;
-			if (b->escalation->thread_id.len == MSGID_LEN)
-				thread = b->escalation->thread_id.data;
-			break;
-		case RETFED__V1__BODY__PAYLOAD_PROCESVERSNELLER:
-			ref = b->procesversneller->case_ref;
-			break;
-		case RETFED__V1__BODY__PAYLOAD_DECISION:
-			ref = b->decision->case_ref;
-			thread = b->decision->request_id.data;
-			break;
-		case RETFED__V1__BODY__PAYLOAD_PEER_REVIEW:
-			thread = b->peer_review->request_id.data;
-			break;
-		default:
-			break;
-		}
-		if (b->payload_case != RETFED__V1__BODY__PAYLOAD_DECISION)
-			casus = casus_of_ref(db, keys, ref);
-		s = node_requests_record(db, user, (int)b->kind,
-		                         b->message_id.data, casus, ref,
-		                         b->recipient, thread, errbuf, errlen);
-		if (s == NODE_OK)
-			fixed++;
-		envelope_destroy(&env);
-	}
-	if (ret_fixed != NULL)
-		*ret_fixed = fixed;
-	return s;
 }

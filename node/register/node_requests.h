@@ -14,7 +14,9 @@
  *   decision that arrives later can be matched to its casus. Recording one
  *   appends an audit row ("casus.request_sent") in the same transaction.
  *
- * Library code: never logs, never passes personal data to the audit log.
+ * Part of node/register (the only library with SQL on persoon and casus).
+ * May use node/audit and node/store. Library code: never logs, never
+ * passes personal data to the audit log.
  */
 #ifndef RET_NODE_REQUESTS_H
 #define RET_NODE_REQUESTS_H
@@ -89,8 +91,11 @@ struct node_sent_request {
  * Record that message msgid of `kind` was queued by `user`, about casus
  * casus_id (0: none) with case reference case_ref (NULL or ""), to
  * recipient (NULL or "" for the kinds the relay routes to the BEN), as part
- * of thread thread_id (NULL: none). One transaction with its audit row.
- * A message id recorded before is NODE_ERR_INVALID.
+ * of thread thread_id (NULL: none), with its audit row, INSIDE the
+ * caller's open transaction: node_outbox_queue() calls it (through the
+ * guard's draft) between inserting the envelope and COMMIT, so a message
+ * is never queued without its record. A message id recorded before is
+ * NODE_ERR_INVALID.
  */
 enum node_status
 node_requests_record(sqlite3 *db, const char *user, int kind,
@@ -112,24 +117,6 @@ enum node_status node_requests_find(sqlite3 *db, const uint8_t msgid[MSGID_LEN],
  */
 enum node_status node_requests_list(sqlite3 *db, int64_t casus_id, json_t **ret,
                                     char *errbuf, size_t errlen)
-    __attribute__((warn_unused_result));
-
-struct keyfile;
-
-/*
- * Record the outgoing messages this node queued but whose record is
- * missing (the program stopped between queueing and recording, two
- * transactions): each such outbox envelope is decoded, its case reference
- * mapped back to a casus with the region's pseudonymiser (keys may be NULL
- * on a desk: no casus then), its thread or request id kept, and the row
- * recorded as `user` with its audit row. A peer-review request carries no
- * case reference, so it is recorded without a casus. *ret_fixed (may be
- * NULL) receives the number of rows added. Idempotent.
- */
-enum node_status node_requests_reconcile(sqlite3 *db, const char *user,
-                                         const struct keyfile *keys,
-                                         unsigned *ret_fixed, char *errbuf,
-                                         size_t errlen)
     __attribute__((warn_unused_result));
 
 #endif

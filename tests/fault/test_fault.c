@@ -63,6 +63,7 @@
 #include "node_audit.h"
 #include "node_db.h"
 #include "node_outbox.h"
+#include "drafts.h"
 
 #define N_REGIONS 4
 #define N_NODES (N_REGIONS + 1) /* the desk is the last */
@@ -432,84 +433,44 @@ check_alive(struct fixture *f, struct harness_proc *p, const char *what)
 /* ---------------------------------------------------------------------
  * Workload */
 
-static Retfed__V1__ProblemArea areas[] = {
-	RETFED__V1__PROBLEM_AREA__PROBLEM_GEDRAG};
-static Retfed__V1__SupportKind support[] = {
-	RETFED__V1__SUPPORT_KIND__SUPPORT_EXPERTISE};
-
 /* Queue one message of a random kind for region i; 0, or -1 when the
  * database was busy (try again later). */
 static int
 queue_one(struct fixture *f, unsigned i)
 {
-	Retfed__V1__Body b;
-	Retfed__V1__Escalation e;
-	Retfed__V1__LearningSummary ls;
-	Retfed__V1__Cell c_reg, c_dis, c_can, c_ref;
-	Retfed__V1__PeerReviewRequest p;
+	struct node_build_draft *bd = NULL;
+	struct node_summary_draft *sd = NULL;
 	struct node_msg_error err;
-	char k_reg[] = "registrations", k_dis[] = "discussed",
-	     k_can[] = "cancelled", k_ref[] = "referred";
-	char period[] = "2026-Q3", text[] = "Wekelijks overleg met school.";
-	char case_ref[48], recipient[PARTY_ID_MAX];
+	char text[] = "Wekelijks overleg met school.";
+	char recipient[PARTY_ID_MAX];
 	unsigned pick = rnd_below(f, 10), to = 0;
 	uint8_t id[MSGID_LEN];
 	enum node_status s;
 
-	retfed__v1__body__init(&b);
+	/* Built by the guard's real builders: the outbox takes nothing else. */
+	memset(&err, 0, sizeof(err));
 	if (pick < 4) {
-		retfed__v1__learning_summary__init(&ls);
-		retfed__v1__cell__init(&c_reg);
-		retfed__v1__cell__init(&c_dis);
-		retfed__v1__cell__init(&c_can);
-		retfed__v1__cell__init(&c_ref);
-		c_reg.key = k_reg;
-		c_reg.count = 12;
-		c_dis.key = k_dis;
-		c_dis.count = 9;
-		c_can.key = k_can;
-		c_can.suppressed = 1;
-		c_ref.key = k_ref;
-		c_ref.count = 3;
-		ls.period = period;
-		ls.threshold = 3;
-		ls.registrations = &c_reg;
-		ls.discussed = &c_dis;
-		ls.cancelled = &c_can;
-		ls.referred = &c_ref;
-		b.kind = RETFED__V1__KIND__KIND_LEARNING_SUMMARY;
-		b.payload_case = RETFED__V1__BODY__PAYLOAD_LEARNING_SUMMARY;
-		b.learning_summary = &ls;
+		s = support_draft_summary(f->n[i].db, &f->n[i].key, "2026-Q3",
+					  &sd);
 	} else if (pick < 7) {
 		to = (i + 1 + rnd_below(f, N_REGIONS - 1)) % N_REGIONS;
 		snprintf(recipient, sizeof(recipient), "%s", parties[to]);
-		retfed__v1__peer_review_request__init(&p);
-		p.approach = text;
-		p.question = text;
-		b.kind = RETFED__V1__KIND__KIND_PEER_REVIEW_REQUEST;
-		b.recipient = recipient;
-		b.payload_case = RETFED__V1__BODY__PAYLOAD_PEER_REVIEW_REQUEST;
-		b.peer_review_request = &p;
+		s = support_draft_peer_request(f->n[i].db, &f->n[i].key,
+					       recipient, text, text, &bd);
 	} else {
-		snprintf(case_ref, sizeof(case_ref), "nl:%016llx%016llx",
-			 (unsigned long long)rnd(f),
-			 (unsigned long long)rnd(f));
-		retfed__v1__escalation__init(&e);
-		e.case_ref = case_ref;
-		e.age_band = RETFED__V1__AGE_BAND__AGE_12_15;
-		e.n_problem_areas = 1;
-		e.problem_areas = areas;
-		e.why_stuck = text;
-		e.what_was_tried = text;
-		e.n_support_asked = 1;
-		e.support_asked = support;
-		e.urgency = RETFED__V1__URGENCY__URGENCY_NORMAL;
-		b.kind = RETFED__V1__KIND__KIND_ESCALATION;
-		b.payload_case = RETFED__V1__BODY__PAYLOAD_ESCALATION;
-		b.escalation = &e;
+		s = support_draft_escalation(f->n[i].db, &f->n[i].key, text,
+					     text, NULL, &bd);
 	}
-	s = node_outbox_queue(f->n[i].db, &f->n[i].key, "fault", &b, NULL, id,
-			      &err);
+	if (s == NODE_OK)
+		s = node_outbox_queue(f->n[i].db, &f->n[i].key, "fault",
+				      sd != NULL ? node_summary_guarded(sd)
+						 : node_build_guarded(bd),
+				      NULL, id, &err);
+	else
+		snprintf(err.detail, sizeof(err.detail), "building: %s",
+			 node_status_str(s));
+	node_summary_destroy(&sd);
+	node_build_destroy(&bd);
 	if (s != NODE_OK) {
 		if (s != NODE_ERR_BUSY)
 			violation(f, "queueing at %s failed: %s", parties[i],

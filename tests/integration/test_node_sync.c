@@ -40,6 +40,7 @@
 #include "node_audit.h"
 #include "node_db.h"
 #include "node_outbox.h"
+#include "drafts.h"
 
 #define NODE_PARTY "region:noord-limburg"
 #define DESK_PARTY "desk:bel-roermond"
@@ -166,39 +167,26 @@ node_start(struct fixture *f)
 /* ---------------------------------------------------------------------
  * Queueing and checking */
 
-static Retfed__V1__ProblemArea areas[] = {
-	RETFED__V1__PROBLEM_AREA__PROBLEM_GEDRAG};
-static Retfed__V1__SupportKind support[] = {
-	RETFED__V1__SUPPORT_KIND__SUPPORT_EXPERTISE};
-
-/* Queue n escalations through the outbox, as the CLI does. */
+/* Queue n escalations (each of a new casus) through the guard and the
+ * outbox, as the CLI does. */
 static void
 queue_escalations(struct fixture *f, unsigned n, uint8_t last_id[MSGID_LEN])
 {
-	Retfed__V1__Body b;
-	Retfed__V1__Escalation e;
+	struct node_build_draft *d = NULL;
 	struct node_msg_error err;
 	uint8_t id[MSGID_LEN];
 	unsigned i;
 
-	retfed__v1__body__init(&b);
-	retfed__v1__escalation__init(&e);
-	e.case_ref = (char *)(uintptr_t)"nl:0123456789abcdef0123456789abcdef";
-	e.age_band = RETFED__V1__AGE_BAND__AGE_12_15;
-	e.n_problem_areas = 1;
-	e.problem_areas = areas;
-	e.why_stuck = (char *)(uintptr_t)"Geen passende plek.";
-	e.what_was_tried = (char *)(uintptr_t)"Drie aanbieders.";
-	e.n_support_asked = 1;
-	e.support_asked = support;
-	e.urgency = RETFED__V1__URGENCY__URGENCY_NORMAL;
-	b.kind = RETFED__V1__KIND__KIND_ESCALATION;
-	b.payload_case = RETFED__V1__BODY__PAYLOAD_ESCALATION;
-	b.escalation = &e;
 	for (i = 0; i < n; i++) {
-		assert_int_equal(node_outbox_queue(f->db, &f->node, "test", &b,
-						   NULL, id, &err),
+		assert_int_equal(support_draft_escalation(
+					 f->db, &f->node, "Geen passende plek.",
+					 "Drie aanbieders.", NULL, &d),
 				 NODE_OK);
+		assert_int_equal(node_outbox_queue(f->db, &f->node, "test",
+						   node_build_guarded(d), NULL,
+						   id, &err),
+				 NODE_OK);
+		node_build_destroy(&d);
 		if (last_id != NULL)
 			memcpy(last_id, id, MSGID_LEN);
 	}
@@ -208,21 +196,19 @@ queue_escalations(struct fixture *f, unsigned n, uint8_t last_id[MSGID_LEN])
 static void
 queue_unroutable(struct fixture *f, uint8_t id[MSGID_LEN])
 {
-	Retfed__V1__Body b;
-	Retfed__V1__PeerReviewRequest p;
+	struct node_build_draft *d = NULL;
 	struct node_msg_error err;
 
-	retfed__v1__body__init(&b);
-	retfed__v1__peer_review_request__init(&p);
-	p.approach = (char *)(uintptr_t)"Wekelijks overleg met school.";
-	p.question = (char *)(uintptr_t)"Hoe doen jullie dit?";
-	b.kind = RETFED__V1__KIND__KIND_PEER_REVIEW_REQUEST;
-	b.recipient = (char *)(uintptr_t)"region:nergens";
-	b.payload_case = RETFED__V1__BODY__PAYLOAD_PEER_REVIEW_REQUEST;
-	b.peer_review_request = &p;
-	assert_int_equal(node_outbox_queue(f->db, &f->node, "test", &b, NULL,
-					   id, &err),
+	assert_int_equal(support_draft_peer_request(
+				 f->db, &f->node, "region:nergens",
+				 "Wekelijks overleg met school.",
+				 "Hoe doen jullie dit?", &d),
 			 NODE_OK);
+	assert_int_equal(node_outbox_queue(f->db, &f->node, "test",
+					   node_build_guarded(d), NULL, id,
+					   &err),
+			 NODE_OK);
+	node_build_destroy(&d);
 }
 
 static int
@@ -399,7 +385,7 @@ test_delivered_twice_applied_once(void **state)
 	struct relay_frame *fr;
 	uint8_t esc_id[MSGID_LEN], dec_id[MSGID_LEN], *env = NULL;
 	size_t env_len = 0;
-	char sql[200], hex[MSGID_HEX_LEN], needle[120];
+	char sql[200], hex[MSGID_HEX_LEN], needle[120], case_ref[48];
 	uint64_t cursor;
 
 	assert_int_equal(harness_relay_start(&f->relay, 10000), 0);
@@ -421,6 +407,23 @@ test_delivered_twice_applied_once(void **state)
 	e.recipient = NODE_PARTY;
 	e.seq = 1;
 	e.request_id = esc_id;
+	/* The decision names the case reference the escalation carried. */
+	{
+		sqlite3_stmt *st = NULL;
+
+		assert_int_equal(sqlite3_prepare_v2(f->db,
+						    "SELECT case_ref FROM"
+						    " sent_request WHERE"
+						    " message_id = ?",
+						    -1, &st, NULL),
+				 SQLITE_OK);
+		sqlite3_bind_blob(st, 1, esc_id, MSGID_LEN, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		snprintf(case_ref, sizeof(case_ref), "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		e.case_ref = case_ref;
+	}
 	assert_int_equal(harness_seal(&f->desk, &e, dec_id, &env, &env_len),
 			 0);
 	assert_int_equal(harness_client_submit(desk, env, env_len), 0);

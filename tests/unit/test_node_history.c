@@ -107,6 +107,7 @@ publish(struct fixture *f, const char *period, struct node_stats_summary *ret,
         struct node_summary_error *err)
 {
 	struct node_summary_draft *d = NULL;
+	struct node_msg_error merr;
 	enum node_status s;
 
 	s = node_summary_build(f->db, "voorzitter", f->nl.party, period, 5,
@@ -116,7 +117,11 @@ publish(struct fixture *f, const char *period, struct node_stats_summary *ret,
 	if (ret != NULL)
 		node_summary_from_wire(node_summary_body(d)->learning_summary,
 		                       f->nl.party, ret);
-	s = node_summary_send(f->db, &f->nl, "voorzitter", d, NULL, err);
+	memset(&merr, 0, sizeof(merr));
+	s = node_outbox_queue(f->db, &f->nl, "voorzitter",
+	                      node_summary_guarded(d), NULL, NULL, &merr);
+	if (s != NODE_OK && err != NULL)
+		snprintf(err->detail, sizeof(err->detail), "%s", merr.detail);
 	node_summary_destroy(&d);
 	return s;
 }
@@ -357,6 +362,7 @@ preview_is_not_history(void **state)
 	struct fixture *f = *state;
 	struct node_summary_draft *d = NULL;
 	struct node_summary_error err;
+	struct node_msg_error merr;
 	struct node_history *h = calloc(1, sizeof(*h));
 	const Retfed__V1__LearningSummary *ls;
 	char buf[256];
@@ -378,7 +384,9 @@ preview_is_not_history(void **state)
 	assert_int_equal(node_summary_build(f->db, "v", f->nl.party, "2026-Q2",
 	                                    5, NULL, 0, &d, &err),
 	                 NODE_OK);
-	assert_int_equal(node_summary_send(f->db, &f->nl, "v", d, NULL, &err),
+	assert_int_equal(node_outbox_queue(f->db, &f->nl, "v",
+	                                   node_summary_guarded(d), NULL, NULL,
+	                                   &merr),
 	                 NODE_OK);
 	assert_int_equal(node_history_load(f->db, f->nl.party, "2026-Q2", h,
 	                                   buf, sizeof(buf)),

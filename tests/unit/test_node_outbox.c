@@ -19,35 +19,12 @@
 #include "node_audit.h"
 #include "node_db.h"
 #include "node_outbox.h"
+#include "drafts.h"
 
 struct fixture {
 	sqlite3 *db;
 	struct keyfile keys;
 };
-
-static Retfed__V1__ProblemArea areas[] = {RETFED__V1__PROBLEM_AREA__PROBLEM_GEDRAG};
-static Retfed__V1__SupportKind support[] = {
-	RETFED__V1__SUPPORT_KIND__SUPPORT_EXPERTISE};
-
-/* A valid escalation body without header (node_outbox_queue fills it). */
-static void
-escalation_body(Retfed__V1__Body *b, Retfed__V1__Escalation *e)
-{
-	retfed__v1__body__init(b);
-	retfed__v1__escalation__init(e);
-	e->case_ref = (char *)(uintptr_t)"nl:0123456789abcdef0123456789abcdef";
-	e->age_band = RETFED__V1__AGE_BAND__AGE_12_15;
-	e->n_problem_areas = 1;
-	e->problem_areas = areas;
-	e->why_stuck = (char *)(uintptr_t)"Geen passende plek beschikbaar.";
-	e->what_was_tried = (char *)(uintptr_t)"Drie aanbieders benaderd.";
-	e->n_support_asked = 1;
-	e->support_asked = support;
-	e->urgency = RETFED__V1__URGENCY__URGENCY_HIGH;
-	b->kind = RETFED__V1__KIND__KIND_ESCALATION;
-	b->payload_case = RETFED__V1__BODY__PAYLOAD_ESCALATION;
-	b->escalation = e;
-}
 
 static int
 setup(void **state)
@@ -82,19 +59,39 @@ teardown(void **state)
 	return 0;
 }
 
+/* Queue the escalation of a new casus, built by the guard. */
 static uint64_t
 queue_one(struct fixture *f, uint8_t id[MSGID_LEN])
 {
-	Retfed__V1__Body b;
-	Retfed__V1__Escalation e;
+	struct node_build_draft *d = NULL;
 	struct node_msg_error err;
 	uint64_t seq = 0;
 
-	escalation_body(&b, &e);
-	assert_int_equal(node_outbox_queue(f->db, &f->keys, "secretaris", &b, &seq, id,
+	assert_int_equal(support_draft_escalation(f->db, &f->keys,
+						  "Geen passende plek beschikbaar.",
+						  "Drie aanbieders benaderd.", NULL,
+						  &d),
+			 NODE_OK);
+	assert_int_equal(node_outbox_queue(f->db, &f->keys, "secretaris",
+					   node_build_guarded(d), &seq, id,
 					   &err),
 			 NODE_OK);
+	node_build_destroy(&d);
 	return seq;
+}
+
+static int
+count_rows(struct fixture *f, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(f->db, sql, -1, &st, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
 }
 
 /* Decode the stored envelope of msgid, verify it and return its seq. */
@@ -183,28 +180,56 @@ test_sequence_allocation(void **state)
 	assert_int_equal(queue_one(f, id[0]), 4);
 }
 
+/*
+ * One transaction per send: when recording the request fails after the
+ * envelope was inserted, neither the envelope, nor the record, nor an
+ * audit row of either stays, and the sequence number is not used up.
+ */
 static void
-test_invalid_body_not_queued(void **state)
+test_failed_record_rolls_back_queue(void **state)
 {
 	struct fixture *f = *state;
-	Retfed__V1__Body b;
-	Retfed__V1__Escalation e;
+	struct node_build_draft *d = NULL;
 	struct node_msg_error err;
 	uint8_t id[MSGID_LEN];
 	uint64_t seq = 0;
-	unsigned q = 99;
+	int audit_before;
+	char buf[256];
 
-	escalation_body(&b, &e);
-	e.why_stuck = (char *)(uintptr_t)""; /* required text missing */
-	assert_int_equal(node_outbox_queue(f->db, &f->keys, "secretaris", &b, &seq, id,
-					   &err),
-			 NODE_ERR_INVALID);
-	assert_int_not_equal(err.wire, WIRE_OK);
-	assert_int_equal(node_outbox_stats(f->db, &q, NULL, NULL, NULL, &err),
+	assert_int_equal(support_draft_escalation(f->db, &f->keys,
+						  "Geen passende plek.",
+						  "Drie aanbieders.", NULL, &d),
 			 NODE_OK);
-	assert_int_equal(q, 0);
-	/* The number was not used up. */
-	assert_int_equal(queue_one(f, id), 1);
+	audit_before = count_rows(f, "SELECT count(*) FROM audit");
+	/* The fault, injected in the record step (after the queue step). */
+	assert_int_equal(node_db_exec(f->db,
+				      "CREATE TRIGGER fail_record BEFORE INSERT"
+				      " ON sent_request BEGIN SELECT"
+				      " RAISE(ABORT, 'injected'); END;",
+				      buf, sizeof(buf)),
+			 NODE_OK);
+	memset(&err, 0, sizeof(err));
+	assert_int_not_equal(node_outbox_queue(f->db, &f->keys, "secretaris",
+					       node_build_guarded(d), &seq, id,
+					       &err),
+			     NODE_OK);
+	assert_non_null(strstr(err.detail, "record"));
+	assert_int_equal(count_rows(f, "SELECT count(*) FROM outbox"), 0);
+	assert_int_equal(count_rows(f, "SELECT count(*) FROM sent_request"), 0);
+	assert_int_equal(count_rows(f, "SELECT count(*) FROM audit"),
+			 audit_before);
+	assert_int_equal(node_db_exec(f->db, "DROP TRIGGER fail_record", buf,
+				      sizeof(buf)),
+			 NODE_OK);
+	/* Without the fault the same draft goes, with its record. */
+	assert_int_equal(node_outbox_queue(f->db, &f->keys, "secretaris",
+					   node_build_guarded(d), &seq, id,
+					   &err),
+			 NODE_OK);
+	assert_int_equal(seq, 1);
+	assert_int_equal(count_rows(f, "SELECT count(*) FROM outbox"), 1);
+	assert_int_equal(count_rows(f, "SELECT count(*) FROM sent_request"), 1);
+	node_build_destroy(&d);
 }
 
 static void
@@ -407,7 +432,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_sequence_allocation, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_invalid_body_not_queued,
+		cmocka_unit_test_setup_teardown(test_failed_record_rolls_back_queue,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_many, setup, teardown),

@@ -305,7 +305,9 @@ sent_and_received_compare(void **state)
 	assert_int_equal(node_summary_build(f->db, "v", f->nl.party, "2026", 5,
 					    NULL, 0, &d, &err),
 			 NODE_OK);
-	assert_int_equal(node_summary_send(f->db, &f->nl, "v", d, id, &err),
+	assert_int_equal(node_outbox_queue(f->db, &f->nl, "v",
+					   node_summary_guarded(d), NULL, id,
+					   &merr),
 			 NODE_OK);
 	node_summary_destroy(&d);
 	env = foreign_summary(f, &len);

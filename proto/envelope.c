@@ -80,6 +80,42 @@ fail:
 	return rc;
 }
 
+int
+envelope_peek_ids(const uint8_t *buf, size_t len, uint8_t ret_msgid[16],
+		  uint64_t *ret_seq)
+{
+	struct wire_arena *a;
+	struct wire_error err;
+	ProtobufCMessage *m = NULL;
+	const Retfed__V1__Envelope *outer;
+	const Retfed__V1__Body *b;
+	int found = 0;
+
+	if (len > ENVELOPE_MAX)
+		return 0;
+	a = wire_arena_new(wire_arena_budget_for(len));
+	if (a == NULL)
+		return 0;
+	if (wire_unpack(&retfed__v1__envelope__descriptor, buf, len,
+			ENVELOPE_MAX, a, &m, &err) != WIRE_OK)
+		goto out;
+	outer = (const Retfed__V1__Envelope *)m;
+	if (outer->body.len == 0 ||
+	    wire_unpack(&retfed__v1__body__descriptor, outer->body.data,
+			outer->body.len, ENVELOPE_BODY_MAX, a, &m,
+			&err) != WIRE_OK)
+		goto out;
+	b = (const Retfed__V1__Body *)m;
+	if (b->message_id.len != MSGID_LEN)
+		goto out;
+	memcpy(ret_msgid, b->message_id.data, MSGID_LEN);
+	*ret_seq = b->seq;
+	found = 1;
+out:
+	wire_arena_destroy(&a);
+	return found;
+}
+
 void
 envelope_destroy(struct envelope **envp)
 {

@@ -47,6 +47,16 @@ enum wire_reason envelope_decode(const uint8_t *buf, size_t len,
 				 struct wire_error *err)
 	__attribute__((warn_unused_result));
 
+/*
+ * For a refusal: the message id and seq of the envelope in `len` untrusted
+ * bytes, when the Envelope and its Body pass the size, wire-format and
+ * budget rules (so their fields can be read) and Body.message_id has 16
+ * bytes, whatever later rule refused it. Returns 1 with ret_msgid and
+ * *ret_seq written, else 0 and writes nothing.
+ */
+int envelope_peek_ids(const uint8_t *buf, size_t len, uint8_t ret_msgid[16],
+		      uint64_t *ret_seq) __attribute__((warn_unused_result));
+
 /* Free a decoded envelope; NULL-safe, nulls *envp. */
 void envelope_destroy(struct envelope **envp);
 

@@ -16,6 +16,14 @@
 #include "wire_error.h"
 
 #define FRAME_MAX (64 * 1024)
+/*
+ * What CURVE adds to every ZeroMQ message on the wire: the 8-byte MESSAGE
+ * command name, an 8-byte nonce, the 16-byte authenticator and one flags
+ * byte. libzmq's ZMQ_MAXMSGSIZE counts these bytes too, so a socket that
+ * must let a frame of FRAME_MAX bytes through sets FRAME_WIRE_MAX.
+ */
+#define FRAME_CURVE_OVERHEAD 33
+#define FRAME_WIRE_MAX (FRAME_MAX + FRAME_CURVE_OVERHEAD)
 
 struct client_frame {
 	struct wire_arena *arena;

@@ -25,7 +25,7 @@ relay_peer_new(void *ctx, size_t index, const struct relay_party *party,
 {
 	struct relay_peer *p = calloc(1, sizeof(*p));
 	char mon_ep[64];
-	int64_t maxmsg = FRAME_MAX;
+	int64_t maxmsg = FRAME_WIRE_MAX;
 
 	if (p == NULL || party->endpoint[0] == '\0')
 		goto fail;

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +52,12 @@ struct session {
 	unsigned nack_logged;               /* nack lines in that second */
 	uint64_t nack_suppressed;           /* nack lines not written */
 	uint64_t refuse_sec;                /* second of the refusal budget */
-	unsigned refused;                   /* permanent refusals in it */
-	uint64_t rate_limited;              /* frames not examined */
+	/* Permanent refusals in that second, plus frames being examined by
+	 * the verifier threads right now (each holds one unit of the budget
+	 * while it is checked, and gives it back unless it is refused), so
+	 * two threads together never refuse more than REFUSALS_PER_SEC. */
+	atomic_uint refused;
+	atomic_uint_fast64_t rate_limited;  /* frames not examined */
 };
 
 enum reply_kind { REPLY_NONE, REPLY_ACK, REPLY_NACK, REPLY_SEQ };
@@ -67,6 +72,10 @@ struct item {
 	struct envelope *env;
 	const struct relay_party *author;
 	int stage_b;                        /* reached the transaction */
+	int charged;                        /* holds a unit of the budget */
+	int has_nack_id;                    /* nack_id, nack_seq are set */
+	uint8_t nack_id[MSGID_LEN];         /* of an envelope refused */
+	uint64_t nack_seq;                  /* while decoding it */
 	enum reply_kind reply;
 	int duplicate;
 	uint64_t seq_value;
@@ -80,13 +89,15 @@ struct item {
 	struct relay_frame *peer_frame;     /* the peer's Delivery */
 };
 
-/* The second verification thread: verifies items [lo, hi) of a batch. */
+/* The second verification thread: takes items of a batch, in arrival
+ * order, from the same counter as the main thread. */
 struct verifier {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int started, stop, has_work, done;
-	size_t lo, hi;
+	atomic_size_t next;                 /* the next item to verify */
+	size_t n;                           /* items in the batch */
 };
 
 struct relay_server {
@@ -237,20 +248,24 @@ nack_log_flush(struct session *s)
 static void
 refusal_budget_roll(struct session *s, uint64_t sec)
 {
+	uint64_t limited;
+
 	if (sec == s->refuse_sec)
 		return;
-	if (s->rate_limited > 0)
+	limited = atomic_load(&s->rate_limited);
+	if (limited > 0)
 		log_warn("event=rate_limited peer=%s frames=%" PRIu64
 			 " why=\"more than %d refused frames in a second\"",
-			 s->party, s->rate_limited, REFUSALS_PER_SEC);
+			 s->party, limited, REFUSALS_PER_SEC);
 	s->refuse_sec = sec;
-	s->refused = 0;
-	s->rate_limited = 0;
+	atomic_store(&s->refused, 0);
+	atomic_store(&s->rate_limited, 0);
 }
 
 /*
  * Whether the frames of session s are still examined this second: false
  * once REFUSALS_PER_SEC of them were refused with a permanent reason.
+ * Main thread only (it may start a new second).
  */
 static int
 refusal_budget_left(struct session *s)
@@ -258,17 +273,63 @@ refusal_budget_left(struct session *s)
 	if (s == NULL)
 		return 1;
 	refusal_budget_roll(s, msgid_now_ms() / 1000);
-	return s->refused < REFUSALS_PER_SEC;
+	return atomic_load(&s->refused) < REFUSALS_PER_SEC;
 }
 
-/* Count a refusal with `reason` against the budget of session s. */
-static void
-refusal_budget_charge(struct session *s, int reason)
+/*
+ * Take one unit of the refusal budget of s before examining a frame of s
+ * (any thread). Returns 1, or 0 when the budget is spent and the frame
+ * must be answered rate_limited unexamined.
+ */
+static int
+refusal_budget_take(struct session *s)
 {
-	if (s == NULL || wire_reason_is_transient(reason))
+	if (s == NULL)
+		return 1;
+	if (atomic_fetch_add(&s->refused, 1) >= REFUSALS_PER_SEC) {
+		atomic_fetch_sub(&s->refused, 1);
+		return 0;
+	}
+	return 1;
+}
+
+/* Give back a unit taken with refusal_budget_take (the frame was not
+ * refused with a permanent reason). */
+static void
+refusal_budget_give(struct session *s)
+{
+	if (s != NULL)
+		atomic_fetch_sub(&s->refused, 1);
+}
+
+/* Answer `it` rate_limited without looking at it further. */
+static void
+rate_limit(struct item *it)
+{
+	it->reply = REPLY_NACK;
+	(void)wire_fail(&it->err, WIRE_RATE_LIMITED,
+			"too many refused frames from this party this second; "
+			"retry later");
+	if (it->sess != NULL)
+		atomic_fetch_add(&it->sess->rate_limited, 1);
+}
+
+/*
+ * Item `it` has just been refused by the main thread (reading or storing):
+ * charge a permanent refusal to its party's budget, or, when the budget of
+ * this second is spent, answer rate_limited instead, so that no party ever
+ * gets more than REFUSALS_PER_SEC permanent refusals in a second.
+ */
+static void
+refusal_budget_charge(struct item *it)
+{
+	if (it->sess == NULL || it->charged || it->reply != REPLY_NACK ||
+	    wire_reason_is_transient((int)it->err.reason))
 		return;
-	refusal_budget_roll(s, msgid_now_ms() / 1000);
-	s->refused++;
+	if (refusal_budget_take(it->sess))
+		it->charged = 1;
+	else
+		rate_limit(it);
 }
 
 /* Whether one more nack line of session s may be written now. */
@@ -300,8 +361,9 @@ send_reply(struct relay_server *srv, struct item *it)
 	size_t len = 0;
 	int rc = -1;
 	const Retfed__V1__Body *b = it->env ? it->env->body : NULL;
-	const uint8_t *msgid = b ? b->message_id.data : NULL;
-	uint64_t seq = b ? b->seq : 0;
+	const uint8_t *msgid = b ? b->message_id.data
+				 : (it->has_nack_id ? it->nack_id : NULL);
+	uint64_t seq = b ? b->seq : (it->has_nack_id ? it->nack_seq : 0);
 	char hex[MSGID_HEX_LEN] = "-";
 
 	switch (it->reply) {
@@ -318,7 +380,6 @@ send_reply(struct relay_server *srv, struct item *it)
 	case REPLY_NACK:
 		if (msgid)
 			msgid_to_hex(msgid, hex);
-		refusal_budget_charge(it->sess, (int)it->err.reason);
 		if (it->err.reason == WIRE_RATE_LIMITED) {
 			/* Counted, and written once a second by the budget. */
 		} else if (nack_log_allowed(it->sess))
@@ -525,15 +586,13 @@ nack(struct item *it, enum wire_reason r, const char *detail)
 }
 
 static void
-stage_verify(const struct relay_config *cfg, struct item *it)
+stage_check(const struct relay_config *cfg, struct item *it)
 {
 	const uint8_t *data;
 	size_t len;
 	const Retfed__V1__ClientFrame *f;
 	enum wire_reason r;
 
-	if (it->reply != REPLY_NONE)
-		return;
 	if (it->peer) {
 		const Retfed__V1__RelayFrame *rf = it->peer_frame->msg;
 
@@ -564,6 +623,11 @@ stage_verify(const struct relay_config *cfg, struct item *it)
 envelope:
 	r = envelope_decode(it->env_bytes, it->env_len, &it->env, &it->err);
 	if (r != WIRE_OK) {
+		/* The answer names the envelope whenever its header could be
+		 * read (docs/protocol.md 8.2). */
+		it->has_nack_id = envelope_peek_ids(it->env_bytes, it->env_len,
+						    it->nack_id,
+						    &it->nack_seq);
 		it->reply = REPLY_NACK;
 		return;
 	}
@@ -576,12 +640,34 @@ envelope:
 		it->reply = REPLY_NACK;
 }
 
+/*
+ * Stage A for one item (either thread): decode and verify it within its
+ * party's refusal budget, which it holds while it is examined and keeps
+ * only when it is refused for good.
+ */
+static void
+stage_verify(const struct relay_config *cfg, struct item *it)
+{
+	if (it->reply != REPLY_NONE)
+		return;
+	if (!refusal_budget_take(it->sess)) {
+		rate_limit(it);
+		return;
+	}
+	stage_check(cfg, it);
+	if (it->reply == REPLY_NACK &&
+	    !wire_reason_is_transient((int)it->err.reason))
+		it->charged = it->sess != NULL;
+	else
+		refusal_budget_give(it->sess);
+}
+
 static void *
 verifier_main(void *arg)
 {
 	struct relay_server *srv = arg;
 	struct verifier *v = &srv->ver;
-	size_t i;
+	size_t i, n;
 
 	pthread_mutex_lock(&v->mu);
 	for (;;) {
@@ -589,8 +675,9 @@ verifier_main(void *arg)
 			pthread_cond_wait(&v->cv, &v->mu);
 		if (v->stop)
 			break;
+		n = v->n;
 		pthread_mutex_unlock(&v->mu);
-		for (i = v->lo; i < v->hi; i++)
+		while ((i = atomic_fetch_add(&v->next, 1)) < n)
 			stage_verify(srv->cfg, &srv->items[i]);
 		pthread_mutex_lock(&v->mu);
 		v->has_work = 0;
@@ -601,29 +688,30 @@ verifier_main(void *arg)
 	return NULL;
 }
 
-/* Verify the batch: 40% here, 60% on the verifier thread. */
+/*
+ * Verify the batch on both threads. They take the items from one counter
+ * in arrival order, so the load is shared whatever each item costs, and
+ * the refusal budget is spent on a party's earliest frames.
+ */
 static void
 verify_batch(struct relay_server *srv)
 {
 	struct verifier *v = &srv->ver;
-	size_t n = srv->n_items, i, half;
+	size_t n = srv->n_items, i;
 
-	if (!v->started || n < 8) {
+	if (!v->started || n < 4) {
 		for (i = 0; i < n; i++)
 			stage_verify(srv->cfg, &srv->items[i]);
 		return;
 	}
-	/* The main thread also reads, stores and answers: it takes the
-	 * smaller share of the signatures. */
-	half = n * 2 / 5;
 	pthread_mutex_lock(&v->mu);
-	v->lo = half;
-	v->hi = n;
+	atomic_store(&v->next, 0);
+	v->n = n;
 	v->done = 0;
 	v->has_work = 1;
 	pthread_cond_broadcast(&v->cv);
 	pthread_mutex_unlock(&v->mu);
-	for (i = 0; i < half; i++)
+	while ((i = atomic_fetch_add(&v->next, 1)) < n)
 		stage_verify(srv->cfg, &srv->items[i]);
 	pthread_mutex_lock(&v->mu);
 	while (!v->done)
@@ -858,13 +946,12 @@ read_item(struct relay_server *srv, struct item *it)
 	snprintf(it->party, sizeof(it->party), "%s", uid);
 	it->sess = session_touch(srv, it->party, zmq_msg_data(&it->rid),
 				 zmq_msg_size(&it->rid));
-	if (extra) {
-		nack(it, WIRE_MALFORMED, "a message needs exactly one frame");
-	} else if (!refusal_budget_left(it->sess)) {
+	if (!refusal_budget_left(it->sess)) {
 		/* Not decoded, not verified: see REFUSALS_PER_SEC. */
-		nack(it, WIRE_RATE_LIMITED, "too many refused frames from this "
-					    "party this second; retry later");
-		it->sess->rate_limited++;
+		rate_limit(it);
+	} else if (extra) {
+		nack(it, WIRE_MALFORMED, "a message needs exactly one frame");
+		refusal_budget_charge(it);
 	}
 	return 1;
 }
@@ -988,6 +1075,8 @@ handle_batch(struct relay_server *srv)
 
 			if (stage_store(srv, it) != 0)
 				db_failed = 1;
+			else
+				refusal_budget_charge(it);
 		}
 		if (db_failed)
 			relay_store_rollback(srv->store);
@@ -1008,6 +1097,10 @@ handle_batch(struct relay_server *srv)
 			int fc = it->frame ? (int)it->frame->msg->frame_case
 					   : 0;
 
+			if (it->charged) {
+				refusal_budget_give(it->sess);
+				it->charged = 0;
+			}
 			if (it->is_submit ||
 			    fc == RETFED__V1__CLIENT_FRAME__FRAME_SEQ_QUERY)
 				nack(it, WIRE_STORE_FAILED,
@@ -1220,7 +1313,7 @@ relay_server_new(const char *config_path, struct relay_config *cfg,
 		 char *errbuf, size_t errlen)
 {
 	struct relay_server *srv = calloc(1, sizeof(*srv));
-	int64_t maxmsg = FRAME_MAX;
+	int64_t maxmsg = FRAME_WIRE_MAX;
 	const char *what = "out of memory";
 	size_t i;
 

@@ -106,7 +106,7 @@ static enum node_status
 open_socket(struct node_sync *s, struct node_msg_error *err)
 {
 	const struct node_sync_params *p = &s->p;
-	int64_t maxmsg = FRAME_MAX;
+	int64_t maxmsg = FRAME_WIRE_MAX;
 	static unsigned counter;
 
 	s->sock = zmq_socket(s->zctx, ZMQ_DEALER);

@@ -534,6 +534,83 @@ test_public_parsers(void **state)
 }
 
 /* With RET_WRITE_CORPUS set, write key file seeds for the fuzzer. */
+/* The text of $RET_VECTORS_DIR/name (malloc'ed, NUL-terminated). */
+static char *
+vector_text(const char *name, size_t *len)
+{
+	const char *dir = getenv("RET_VECTORS_DIR");
+	char path[512];
+	FILE *f;
+	char *buf;
+	size_t n;
+
+	assert_non_null(dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	buf = calloc(1, KEYFILE_MAX_SIZE + 1);
+	assert_non_null(buf);
+	n = fread(buf, 1, KEYFILE_MAX_SIZE, f);
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+/*
+ * tests/vectors/keyfile.secret, the documented format (docs/protocol.md
+ * 13) made from fixed bytes: it parses, every value is what the format
+ * says it is (seed, its public key and key id, the transport pair and its
+ * Z85 text, the pseudonym secret), and the public text is
+ * tests/vectors/keyfile.public byte for byte.
+ */
+static void
+test_vector(void **state)
+{
+	struct keyfile k;
+	char err[256], text[512], hex[129];
+	uint8_t seed[32], pk[32], sk[64], tsk[32], tpk[32], h[32];
+	char z85[KEYFILE_Z85_LEN + 1];
+	size_t len = 0, plen = 0, i;
+	char *vec = vector_text("keyfile.secret", &len);
+	char *pub = vector_text("keyfile.public", &plen);
+
+	(void)state;
+	if (keyfile_parse(vec, len, &k, err, sizeof(err)) != 0)
+		fail_msg("keyfile.secret: %s", err);
+	assert_string_equal(k.party, "region:noord-limburg");
+	for (i = 0; i < 32; i++) {
+		seed[i] = (uint8_t)i;
+		tsk[i] = (uint8_t)(0x20 + i);
+	}
+	/* signing_secret: the seed, then its public key (libsodium form). */
+	assert_int_equal(crypto_sign_seed_keypair(pk, sk, seed), 0);
+	assert_memory_equal(k.sign_sk, seed, 32);
+	assert_memory_equal(k.sign_pk, pk, 32);
+	assert_memory_equal(k.sign_sk + 32, pk, 32);
+	sodium_bin2hex(hex, sizeof(hex), pk, 32);
+	assert_string_equal(hex, "03a107bff3ce10be1d70dd18e74bc09967e4d630"
+				 "9ba50d5f1ddc8664125531b8");
+	crypto_generichash(h, 32, pk, 32, NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, 8);
+	assert_non_null(strstr(vec, "# key_id = 9d24e2eeaf27c2a0\n"));
+	assert_string_equal(hex, "9d24e2eeaf27c2a0");
+	/* transport: Z85 (ZeroMQ RFC 32) of the 32-byte Curve25519 keys. */
+	assert_non_null(zmq_z85_encode(z85, tsk, 32));
+	assert_string_equal(k.transport_sk, z85);
+	assert_int_equal(crypto_scalarmult_base(tpk, tsk), 0);
+	assert_non_null(zmq_z85_encode(z85, tpk, 32));
+	assert_string_equal(k.transport_pk, z85);
+	for (i = 0; i < 32; i++)
+		assert_int_equal(k.pseudonym_key[i], 0x40 + i);
+	/* The lines that go into other parties' configuration. */
+	assert_true(keyfile_public_text(&k, text, sizeof(text)) > 0);
+	assert_int_equal(strlen(text), plen);
+	assert_memory_equal(text, pub, plen);
+	keyfile_wipe(&k);
+	free(vec);
+	free(pub);
+}
+
 static void
 test_write_corpus(void **state)
 {
@@ -571,6 +648,7 @@ main(void)
 		cmocka_unit_test(test_parse_missing_and_mismatch),
 		cmocka_unit_test(test_public_text),
 		cmocka_unit_test(test_public_parsers),
+		cmocka_unit_test(test_vector),
 		cmocka_unit_test(test_write_corpus),
 	};
 

@@ -329,54 +329,78 @@ node_clientinfo_consult_outcome(sqlite3 *db, const char *user,
 
 /* ---- scrubbing and confirmations --------------------------------------- */
 
+/* One pass of the scrubber over *text with the names of rows[from..]. */
+static enum node_status
+scrub_pass(json_t *rows, size_t from, size_t n, const char *field, char **text,
+           char *errbuf, size_t errlen)
+{
+	struct scrub_names *names = scrub_names_new();
+	struct scrub_report rep;
+	char *out = NULL;
+
+	if (names == NULL)
+		return NODE_ERR_NOMEM;
+	for (size_t i = from; i < from + n && i < json_array_size(rows); i++) {
+		/* A name the scrubber cannot take is still caught by its
+		 * own rules; it is not fatal here. */
+		if (scrub_names_add(names,
+		                    json_string_value(json_object_get(
+		                        json_array_get(rows, i), "name"))) != 0)
+			continue;
+	}
+	memset(&rep, 0, sizeof(rep));
+	if (privacy_scrub(*text, strlen(*text), names, &out, &rep) != 0) {
+		scrub_names_destroy(&names);
+		snprintf(errbuf, errlen,
+		         "%s cannot be made safe by the scrubber (at byte "
+		         "%zu): rewrite it",
+		         field, rep.offset);
+		return NODE_ERR_INVALID;
+	}
+	scrub_names_destroy(&names);
+	free(*text);
+	*text = out;
+	return NODE_OK;
+}
+
 enum node_status
 node_clientinfo_scrub(sqlite3 *db, int64_t casus_id, const char *field,
                       const char *text, char **ret_out, char *errbuf,
                       size_t errlen)
 {
-	struct scrub_names *names = scrub_names_new();
-	struct scrub_report rep;
-	json_t *rows = NULL, *row;
-	enum node_status s = NODE_OK;
-	char *out = NULL;
-	size_t i;
+	json_t *rows = NULL;
+	enum node_status s;
+	char *cur;
+	size_t n;
 
-	if (names == NULL)
-		return NODE_ERR_NOMEM;
-	if (casus_id > 0) {
-		s = node_sqlrows_query(
-		    db, &rows, errbuf, errlen,
-		    "SELECT name FROM persoon WHERE casus_id = ?1", "i",
-		    casus_id);
-		if (s != NODE_OK) {
-			scrub_names_destroy(&names);
-			return s;
-		}
-		json_array_foreach(rows, i, row)
-		{
-			/* A name the scrubber cannot take is still caught
-			 * by its own rules; it is not fatal here. */
-			if (scrub_names_add(
-			        names, json_string_value(
-			                   json_object_get(row, "name"))) != 0)
-				continue;
-		}
+	/*
+	 * The names of the casus come first, then every other person of the
+	 * register, SCRUB_MAX_NAMES at a time: a text about one casus must
+	 * not name a person of another either.
+	 */
+	s = node_sqlrows_query(db, &rows, errbuf, errlen,
+	                       "SELECT DISTINCT name, casus_id = ?1 AS own"
+	                       " FROM persoon ORDER BY own DESC, name",
+	                       "i", casus_id);
+	if (s != NODE_OK)
+		return s;
+	cur = strdup(text != NULL ? text : "");
+	if (cur == NULL) {
 		json_decref(rows);
+		return NODE_ERR_NOMEM;
 	}
-	memset(&rep, 0, sizeof(rep));
-	if (privacy_scrub(text != NULL ? text : "",
-	                  text != NULL ? strlen(text) : 0, names, &out,
-	                  &rep) != 0) {
-		snprintf(errbuf, errlen,
-		         "%s cannot be made safe by the scrubber (at byte "
-		         "%zu): rewrite it",
-		         field, rep.offset);
-		s = NODE_ERR_INVALID;
-	} else {
-		*ret_out = out;
+	n = json_array_size(rows);
+	for (size_t from = 0; s == NODE_OK && (from < n || from == 0);
+	     from += SCRUB_MAX_NAMES)
+		s = scrub_pass(rows, from, SCRUB_MAX_NAMES, field, &cur, errbuf,
+		               errlen);
+	json_decref(rows);
+	if (s != NODE_OK) {
+		free(cur);
+		return s;
 	}
-	scrub_names_destroy(&names);
-	return s;
+	*ret_out = cur;
+	return NODE_OK;
 }
 
 static enum node_status

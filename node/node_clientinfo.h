@@ -82,8 +82,8 @@ enum node_status node_clientinfo_consult_outcome(sqlite3 *db, const char *user,
  * says: {id, date, from_role, question, answer, outcome, casus_id,
  * agreements:[{text, who, due}]} where question, answer and the
  * agreements (of the casus the consultation led to, if any) have passed
- * the scrubber with the names recorded for that casus, so no data of the
- * persons of a casus is in it. A text the scrubber refuses is an
+ * node_clientinfo_scrub(), so no data of a person of the register is in
+ * it. A text the scrubber refuses is an
  * NODE_ERR_INVALID naming the field. Audited ("consultatie.confirm").
  */
 enum node_status node_clientinfo_confirmation(sqlite3 *db, const char *user,
@@ -104,8 +104,9 @@ enum node_status node_clientinfo_counts(sqlite3 *db, const char *user,
     __attribute__((warn_unused_result));
 
 /*
- * Scrub `text` with the names recorded for casus `casus_id` (0: no casus,
- * only the scrubber's own rules). On success *ret_out is a new string the
+ * Scrub `text` with the names recorded for casus `casus_id` and then with
+ * those of every other person in the register (a text about one casus
+ * names nobody of another either; casus_id 0: all of them alike). On success *ret_out is a new string the
  * caller frees; a refusal is NODE_ERR_INVALID with a sentence naming
  * `field` and the byte offset (never the text). Reads the persons of the
  * casus without an audit row: call it inside an audited read.

@@ -9,9 +9,10 @@
  * client number is a keyed pseudonym of the casus (privacy_pseudonym,
  * under its own label "mon1", so it is neither the case reference that
  * travels nor derivable from BSN, name or birth date); the one open text
- * (the casus summary) has passed the scrubber with the casus's recorded
- * names. No BSN, name, birth date, address or postcode is ever read into
- * a row.
+ * (the casus summary) has passed node_clientinfo_scrub() with the names
+ * of the casus and of everyone else in the register. The birth date is
+ * read only to compute the age band; no BSN, name, address or postcode is
+ * ever read into a row.
  *
  * The file must never leave the RET and must be deleted as soon as it
  * has been entered: it is created 0600 and never over an existing path,

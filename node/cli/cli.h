@@ -25,6 +25,7 @@
 #include <libintl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sysexits.h>
 
 #include <jansson.h>
@@ -161,5 +162,32 @@ int cli_audit(int argc, char **argv);
 int cli_privacy(int argc, char **argv);
 int cli_outbox(int argc, char **argv);
 int cli_inbox(int argc, char **argv);
+int cli_overleg(int argc, char **argv);
+int cli_declaratie(int argc, char **argv);
+int cli_monitor(int argc, char **argv);
+int cli_status(int argc, char **argv);
+
+/*
+ * `ret consultatie bevestiging|uitkomst ...` (cli_bevestiging.c); argv[0]
+ * is the verb. Returns a sysexits exit code.
+ */
+int cli_consultatie_around(int argc, char **argv);
+
+/*
+ * The reminders of cli_status.c for other commands: print to f one line
+ * per monitor export still on disk and return how many there are (0 when
+ * the database cannot tell).
+ */
+int cli_status_monitor_reminder(struct cli_ctx *ctx, FILE *f);
+
+/*
+ * The dashboard's part around the cases for `period`: open cases whose
+ * client was not informed, complaint referrals (cases and consultations,
+ * counts below `threshold` shown as "<threshold") and monitor exports still
+ * on disk. With j set, adds them as j["around"]; else prints them.
+ * Returns 0 or an exit code.
+ */
+int cli_status_dashboard_notes(struct cli_ctx *ctx, const char *period,
+			       int threshold, json_t *j);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "node_apply.h"
+#include "node_clientinfo.h"
 #include "node_lifecycle.h"
 
 /* Long-only options; each verb allows a subset. */
@@ -39,6 +40,9 @@ enum {
 	O_MUNICIPALITY,
 	O_WHO,
 	O_DUE,
+	O_HOW,
+	O_LETTER,
+	O_TO,
 	O_LAST
 };
 
@@ -73,6 +77,9 @@ static const struct option longopts[] = {
 	{"gemeente", required_argument, NULL, O_MUNICIPALITY},
 	{"wie", required_argument, NULL, O_WHO},
 	{"deadline", required_argument, NULL, O_DUE},
+	{"hoe", required_argument, NULL, O_HOW},
+	{"monitorbrief", no_argument, NULL, O_LETTER},
+	{"naar", required_argument, NULL, O_TO},
 	{NULL, 0, NULL, 0},
 };
 
@@ -125,6 +132,13 @@ usage(FILE *f)
 		"                         record an agreement\n"
 		"  followup ID JJJJ-MM-DD [--notitie TEKST]\n"
 		"                         plan a follow-up (monitoring) date\n"
+		"  geinformeerd ID --hoe HOE [--datum JJJJ-MM-DD] [--monitorbrief]\n"
+		"                         the jeugdige/ouders were informed (brief,\n"
+		"                         mondeling, email, other); --monitorbrief: with\n"
+		"                         the informatiebrief monitor\n"
+		"  klacht ID --naar klachtenregeling|vertrouwenspersoon\n"
+		"                         the registration is a complaint: refer it (a\n"
+		"                         casus in triage moves to doorverwezen)\n"
 		"  followup-gedaan ID FOLLOWUP-ID\n"
 		"                         mark a follow-up as done\n"
 		"\n"
@@ -303,6 +317,12 @@ print_list(json_t *arr)
 		       json_is_true(json_object_get(row, "overdue"))
 			       ? _(" (overdue)")
 			       : "");
+		/* Around the casus (node_overleg, node_clientinfo). */
+		if (json_is_true(json_object_get(row, "evaluation_overdue")))
+			printf(_("      evaluation form overdue since %s\n"),
+			       cli_str(row, "evaluation_due"));
+		if (json_is_false(json_object_get(row, "informed")))
+			printf("%s\n", _("      jeugdige/ouders not yet informed"));
 	}
 }
 
@@ -846,6 +866,67 @@ verb_followup_done(struct cli_ctx *ctx, struct args *a)
 	return print_id(ctx, "id", fid, _("Follow-up %lld done."));
 }
 
+static int
+verb_informed(struct cli_ctx *ctx, struct args *a)
+{
+	char err[512] = "";
+	size_t n;
+	const char *const *hows = node_clientinfo_hows(&n);
+	enum node_status s;
+	int64_t rid = 0;
+	int ok = 0, rc;
+
+	if ((rc = cli_check_date("--datum", ARG(a, O_DATE))) != 0)
+		return rc;
+	for (size_t i = 0; ARG(a, O_HOW) != NULL && i < n; i++)
+		ok |= strcmp(hows[i], ARG(a, O_HOW)) == 0;
+	if (!ok) {
+		cli_error(_("--hoe: '%s' is not a valid value; choose from: brief, mondeling, email, other"),
+			  ARG(a, O_HOW) != NULL ? ARG(a, O_HOW) : "");
+		return EX_DATAERR;
+	}
+	s = node_clientinfo_informed(ctx->db, ctx->user, a->id, ARG(a, O_DATE),
+				     ARG(a, O_HOW), ARG(a, O_LETTER) != NULL,
+				     &rid, err, sizeof(err));
+	if (s == NODE_ERR_INVALID && strstr(err, "future") != NULL) {
+		cli_error(_("--datum: %s lies in the future"), ARG(a, O_DATE));
+		return EX_DATAERR;
+	}
+	if (s != NODE_OK)
+		return casus_fail(s, err, a->id);
+	return print_id(ctx, "id", rid, _("Recorded that the client was informed (%lld)."));
+}
+
+static int
+verb_complaint(struct cli_ctx *ctx, struct args *a)
+{
+	char err[512] = "";
+	enum node_status s;
+	int moved = 0;
+
+	if (ARG(a, O_TO) == NULL || (strcmp(ARG(a, O_TO), "klachtenregeling") != 0 &&
+				     strcmp(ARG(a, O_TO), "vertrouwenspersoon") != 0)) {
+		cli_error("%s", _("--naar: choose klachtenregeling or vertrouwenspersoon"));
+		return EX_DATAERR;
+	}
+	s = node_clientinfo_complaint(ctx->db, ctx->user, a->id, ARG(a, O_TO),
+				      &moved, err, sizeof(err));
+	if (s != NODE_OK)
+		return casus_fail(s, err, a->id);
+	if (ctx->json) {
+		json_t *j = json_pack("{s:I, s:s, s:b}", "id", (json_int_t)a->id,
+				      "complaint_referral", ARG(a, O_TO),
+				      "moved_to_doorverwezen", moved);
+		int rc = j != NULL ? cli_print_json(j) : EX_SOFTWARE;
+		json_decref(j);
+		return rc;
+	}
+	printf(_("Casus %lld referred to the %s.\n"), (long long)a->id, ARG(a, O_TO));
+	if (moved)
+		printf("%s\n", _("The casus moved from triage to doorverwezen."));
+	return EX_OK;
+}
+
 static const struct verb verbs[] = {
 	{"nieuw", "new", check_new, verb_new, CASUS_FIELDS, 0, ""},
 	{"lijst", "list", check_list, verb_list,
@@ -870,6 +951,9 @@ static const struct verb verbs[] = {
 	 BIT(O_WHO) | BIT(O_DUE), 2, "ID TEKST"},
 	{"followup", NULL, check_followup, verb_followup, BIT(O_NOTE), 2,
 	 "ID JJJJ-MM-DD"},
+	{"geinformeerd", "informed", NULL, verb_informed,
+	 BIT(O_HOW) | BIT(O_DATE) | BIT(O_LETTER), 1, "ID"},
+	{"klacht", "complaint", NULL, verb_complaint, BIT(O_TO), 1, "ID"},
 	{"followup-gedaan", "followup-done", check_followup_done,
 	 verb_followup_done, 0, 2, "ID FOLLOWUP-ID"},
 };
@@ -931,6 +1015,8 @@ cli_casus(int argc, char **argv)
 					       verb->name, longopts[li].name);
 		if (c == O_OVERDUE)
 			a.overdue = 1;
+		else if (c == O_LETTER)
+			ARG(&a, c) = "1";
 		else
 			ARG(&a, c) = optarg;
 	}

@@ -41,6 +41,10 @@ usage(FILE *f)
 		"  toon ID                show a consultation\n"
 		"  aanmelden ID --type VRAAGTYPE [--aangemeld-door WIE]\n"
 		"                         turn a consultation into a casus (aanmelding)\n"
+		"  uitkomst ID UITKOMST   beantwoord, aanmelding, klachtenregeling or\n"
+		"                         vertrouwenspersoon\n"
+		"  bevestiging ID [--eml FILE] [--aan ADRES]\n"
+		"                         the confirmation for the person who asked\n"
 		"\n"
 		"ROL and WIE: gemeente, gi, zorgaanbieder, onderwijs, ouders_jeugdige, other.\n"
 		"VRAAGTYPE: verblijf_wachtlijst, passend_aanbod, samenwerking_regie,\n"
@@ -85,6 +89,9 @@ cli_consultatie(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error("consultatie", "%s", _("missing command"));
 	verb = argv[optind];
+	/* Around a consultation (cli_bevestiging.c). */
+	if (strcmp(verb, "bevestiging") == 0 || strcmp(verb, "uitkomst") == 0)
+		return cli_consultatie_around(argc - optind, argv + optind);
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* 0: GNU getopt starts afresh on the new argv */

@@ -332,12 +332,18 @@ cli_dashboard(int argc, char **argv)
 			rc = EX_SOFTWARE;
 			goto done;
 		}
+		if ((rc = cli_status_dashboard_notes(&ctx, period, threshold, j)) != 0) {
+			json_decref(j);
+			goto done;
+		}
 		rc = cli_print_json(j);
 		json_decref(j);
 	} else if (out != NULL) {
 		printf(_("Dashboard of %s written to %s.\n"), period, out);
+		(void)cli_status_monitor_reminder(&ctx, stdout);
 	} else {
 		print_text(&cur, &prev);
+		rc = cli_status_dashboard_notes(&ctx, period, threshold, NULL);
 	}
 done:
 	free(html);

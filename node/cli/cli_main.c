@@ -30,6 +30,10 @@ int cli_dashboard(int argc, char **argv);
 #pragma weak cli_leersamenvatting
 int cli_desk(int argc, char **argv);
 int cli_leersamenvatting(int argc, char **argv);
+#pragma weak cli_overleg
+#pragma weak cli_declaratie
+#pragma weak cli_monitor
+#pragma weak cli_status
 
 static const struct cli_command commands[] = {
 	{"init", cli_init, N_("Create or upgrade the node database")},
@@ -45,6 +49,10 @@ static const struct cli_command commands[] = {
 	{"dashboard", cli_dashboard, N_("The figures of a period as a dashboard (HTML), text or JSON")},
 	{"desk", cli_desk, N_("BEN desk: list, show and decide on the requests of the regions")},
 	{"leersamenvatting", cli_leersamenvatting, N_("Send a learning summary of a period, or compare the regions' summaries")},
+	{"overleg", cli_overleg, N_("Plan meetings: agenda, participants, attendance and minutes")},
+	{"declaratie", cli_declaratie, N_("The attendance hours of a period times the year's rate, for the municipality")},
+	{"monitor", cli_monitor, N_("Export the cases for the national Monitor Regionale Expertteams, and delete the export")},
+	{"status", cli_status, N_("What needs attention: monitor exports, uninformed clients, evaluation forms")},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -26,6 +26,7 @@ enum section {
 	SEC_NODE,
 	SEC_RELAY,
 	SEC_PARTY,
+	SEC_OVERLEG,
 };
 
 /* Bits of the keys seen in a section, to find duplicates and gaps. */
@@ -40,6 +41,16 @@ enum {
 	K_TRANSPORT_KEY = 1u << 7,
 	K_SIGNING_KEY = 1u << 8,
 	K_PSEUDONYM_LABEL = 1u << 9,
+	K_EVALUATION_DAYS = 1u << 10,
+	K_DECLARE = 1u << 11,
+};
+
+/* [overleg] rate_YYYY keys: at most this many years. */
+#define OVERLEG_RATES_MAX 64
+
+struct overleg_rate {
+	int year;
+	int64_t cents; /* per hour */
 };
 
 struct party_entry {
@@ -66,6 +77,11 @@ struct node_config {
 	size_t n_parties;
 	struct keyfile keys;
 	int have_keys;
+	/* [overleg]: the evaluation-form rule and the declaration rates. */
+	int evaluation_days;
+	int declare_all;
+	struct overleg_rate rates[OVERLEG_RATES_MAX];
+	size_t n_rates;
 };
 
 struct parse_state {
@@ -78,6 +94,7 @@ struct parse_state {
 	enum section cur;
 	unsigned node_line, relay_line;
 	unsigned node_seen, relay_seen;
+	unsigned overleg_line, overleg_seen;
 	unsigned err_line;
 	char err[256];
 	int nomem;
@@ -358,6 +375,108 @@ handle_party(struct parse_state *st, const char *key, const char *value)
 	return 1;
 }
 
+/*
+ * "122.50" or "122" or "122,50" as cents, 0..100000.00. Returns 0 or -1.
+ */
+static int
+parse_euros(const char *v, int64_t *ret_cents)
+{
+	int64_t euros = 0, cents = 0;
+	size_t i = 0, digits = 0;
+
+	for (; v[i] >= '0' && v[i] <= '9' && digits < 7; i++, digits++)
+		euros = euros * 10 + (v[i] - '0');
+	if (digits == 0 || euros > 100000)
+		return -1;
+	if (v[i] == '.' || v[i] == ',') {
+		size_t d = 0;
+		for (i++; v[i] >= '0' && v[i] <= '9' && d < 2; i++, d++)
+			cents = cents * 10 + (v[i] - '0');
+		if (d == 0)
+			return -1;
+		if (d == 1)
+			cents *= 10;
+	}
+	if (v[i] != '\0')
+		return -1;
+	*ret_cents = euros * 100 + cents;
+	return 0;
+}
+
+static int
+handle_overleg(struct parse_state *st, const char *key, const char *value)
+{
+	struct node_config *cfg = st->cfg;
+
+	if (strcmp(key, "evaluation_days") == 0) {
+		char *end = NULL;
+		long v;
+		if (!mark_seen(st, &st->overleg_seen, K_EVALUATION_DAYS, key))
+			return 0;
+		errno = 0;
+		v = strtol(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0' || v < 0 ||
+		    v > 60) {
+			fail(st, "evaluation_days must be a whole number from 0 to 60, not '%.40s'",
+			     value);
+			return 0;
+		}
+		cfg->evaluation_days = (int)v;
+	} else if (strcmp(key, "declare") == 0) {
+		if (!mark_seen(st, &st->overleg_seen, K_DECLARE, key))
+			return 0;
+		if (strcmp(value, "kern") == 0) {
+			cfg->declare_all = 0;
+		} else if (strcmp(value, "all") == 0) {
+			cfg->declare_all = 1;
+		} else {
+			fail(st, "declare must be kern or all, not '%.40s'", value);
+			return 0;
+		}
+	} else if (strncmp(key, "rate_", 5) == 0) {
+		const char *y = key + 5;
+		int64_t cents;
+		int year;
+
+		if (strlen(y) != 4 || y[0] < '1' || y[0] > '2' ||
+		    y[1] < '0' || y[1] > '9' || y[2] < '0' || y[2] > '9' ||
+		    y[3] < '0' || y[3] > '9') {
+			fail(st, "'%.60s': a rate key is rate_YYYY (a year 1900..2199)",
+			     key);
+			return 0;
+		}
+		year = (y[0] - '0') * 1000 + (y[1] - '0') * 100 +
+		       (y[2] - '0') * 10 + (y[3] - '0');
+		if (year < 1900 || year > 2199) {
+			fail(st, "'%.60s': a rate key is rate_YYYY (a year 1900..2199)",
+			     key);
+			return 0;
+		}
+		for (size_t i = 0; i < cfg->n_rates; i++) {
+			if (cfg->rates[i].year == year) {
+				fail(st, "key '%s' given twice in this section", key);
+				return 0;
+			}
+		}
+		if (cfg->n_rates >= OVERLEG_RATES_MAX) {
+			fail(st, "more than %d rate_YYYY keys", OVERLEG_RATES_MAX);
+			return 0;
+		}
+		if (parse_euros(value, &cents) != 0) {
+			fail(st, "%s must be an amount in euros per hour such as 122.50, not '%.40s'",
+			     key, value);
+			return 0;
+		}
+		cfg->rates[cfg->n_rates].year = year;
+		cfg->rates[cfg->n_rates].cents = cents;
+		cfg->n_rates++;
+	} else {
+		fail(st, "unknown key '%.60s' in [overleg]", key);
+		return 0;
+	}
+	return 1;
+}
+
 static int
 handler(void *user, const char *section, const char *key, const char *value)
 {
@@ -373,6 +492,8 @@ handler(void *user, const char *section, const char *key, const char *value)
 		return handle_relay(st, key, value);
 	case SEC_PARTY:
 		return handle_party(st, key, value);
+	case SEC_OVERLEG:
+		return handle_overleg(st, key, value);
 	case SEC_NONE:
 		break;
 	}
@@ -430,6 +551,14 @@ section_line(struct parse_state *st, const char *line, size_t n)
 		}
 		st->relay_line = st->line;
 		st->cur = SEC_RELAY;
+	} else if (strcmp(s, "overleg") == 0) {
+		if (st->overleg_line != 0) {
+			fail(st, "second [overleg] section (first on line %u)",
+			     st->overleg_line);
+			return;
+		}
+		st->overleg_line = st->line;
+		st->cur = SEC_OVERLEG;
 	} else if (strncmp(s, "party", 5) == 0 && (s[5] == ' ' || s[5] == '\t')) {
 		struct node_config *cfg = st->cfg;
 		struct party_entry *grown, *p;
@@ -467,7 +596,7 @@ section_line(struct parse_state *st, const char *line, size_t n)
 		p->line = st->line;
 		st->cur = SEC_PARTY;
 	} else {
-		fail(st, "unknown section [%.60s] (expected [node], [relay] or [party ID])",
+		fail(st, "unknown section [%.60s] (expected [node], [relay], [overleg] or [party ID])",
 		     s);
 	}
 }
@@ -593,6 +722,7 @@ node_config_parse(const char *text, size_t len, const char *name,
 	}
 	st.cfg->log_level = LOG_LEVEL_INFO;
 	st.cfg->suppression_threshold = NODE_CONFIG_SUPPRESSION_DEFAULT;
+	st.cfg->evaluation_days = NODE_CONFIG_EVALUATION_DAYS_DEFAULT;
 	memcpy(st.cfg->pseudonym_label, NODE_CONFIG_LABEL_DEFAULT,
 	       sizeof(NODE_CONFIG_LABEL_DEFAULT));
 	rc = ini_parse_stream(reader, &st, handler, &st);
@@ -833,4 +963,29 @@ const char *
 node_config_party_at(const struct node_config *cfg, size_t i)
 {
 	return i < cfg->n_parties ? cfg->parties[i].id : NULL;
+}
+
+int
+node_config_evaluation_days(const struct node_config *cfg)
+{
+	return cfg->evaluation_days;
+}
+
+int
+node_config_declare_all(const struct node_config *cfg)
+{
+	return cfg->declare_all;
+}
+
+int
+node_config_rate_cents(const struct node_config *cfg, int year,
+		       int64_t *ret_cents)
+{
+	for (size_t i = 0; i < cfg->n_rates; i++) {
+		if (cfg->rates[i].year == year) {
+			*ret_cents = cfg->rates[i].cents;
+			return 0;
+		}
+	}
+	return -1;
 }

@@ -27,6 +27,7 @@
 #define NODE_CONFIG_SUPPRESSION_DEFAULT 5
 #define NODE_CONFIG_LABEL_DEFAULT "k1"
 #define NODE_CONFIG_LABEL_MAX 9 /* 8 characters and a NUL */
+#define NODE_CONFIG_EVALUATION_DAYS_DEFAULT 7
 
 struct node_config;
 
@@ -131,5 +132,25 @@ size_t node_config_party_count(const struct node_config *cfg);
 
 /* The party id of the i-th [party] section (file order), or NULL. */
 const char *node_config_party_at(const struct node_config *cfg, size_t i);
+
+/*
+ * [overleg] evaluation_days: an aanvrager sends the evaluation form this
+ * many days before the casus is on an overleg's agenda (0..60, default 7).
+ */
+int node_config_evaluation_days(const struct node_config *cfg);
+
+/*
+ * [overleg] declare: 1 when every participant's hours are declared
+ * ("all"), 0 when only the fixed core's ("kern", the default).
+ */
+int node_config_declare_all(const struct node_config *cfg);
+
+/*
+ * [overleg] rate_YYYY: the hourly rate of a year in cents in *ret_cents.
+ * Returns 0, or -1 when the configuration names no rate for that year.
+ */
+int node_config_rate_cents(const struct node_config *cfg, int year,
+			   int64_t *ret_cents)
+	__attribute__((warn_unused_result));
 
 #endif

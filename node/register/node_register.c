@@ -176,6 +176,74 @@ static const char *const register_steps[] = {
 	"CREATE VIEW casus_ladder AS SELECT id AS casus_id, phase,"
 	" phase IN ('overleg', 'monitoren', 'afgesloten') AS past_triage,"
 	" phase IN ('overleg', 'monitoren') AS may_escalate FROM casus;",
+	/*
+	 * Step 2: around the cases (node_overleg.h, node_monitor.h,
+	 * node_clientinfo.h): meetings with their agenda, participants and
+	 * attendance; that the client was informed; where a complaint was
+	 * referred; the monitor exports that still exist on disk.
+	 */
+	"CREATE TABLE overleg("
+	" id INTEGER PRIMARY KEY,"
+	" date TEXT NOT NULL,"
+	" tafel TEXT NOT NULL CHECK (tafel IN ('ret', 'mda', 'schakeloverleg',"
+	"  'doorbraaktafel')),"
+	" note TEXT NOT NULL DEFAULT '',"
+	" created_at TEXT NOT NULL,"
+	" created_by TEXT NOT NULL);"
+	"CREATE INDEX overleg_by_date ON overleg(date);"
+	"CREATE TABLE overleg_agenda("
+	" overleg_id INTEGER NOT NULL REFERENCES overleg(id),"
+	" casus_id INTEGER NOT NULL REFERENCES casus(id),"
+	" position INTEGER NOT NULL,"
+	" evaluation_due TEXT NOT NULL,"
+	" evaluation_received TEXT,"
+	" minutes TEXT NOT NULL DEFAULT '',"
+	" added_at TEXT NOT NULL,"
+	" added_by TEXT NOT NULL,"
+	" PRIMARY KEY (overleg_id, casus_id)) WITHOUT ROWID;"
+	"CREATE INDEX overleg_agenda_by_casus ON overleg_agenda(casus_id);"
+	"CREATE TABLE deelnemer("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL,"
+	" organisation TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('kern', 'schil', 'expert')),"
+	" created_at TEXT NOT NULL,"
+	" created_by TEXT NOT NULL,"
+	" UNIQUE (name, organisation));"
+	"CREATE TABLE overleg_deelnemer("
+	" overleg_id INTEGER NOT NULL REFERENCES overleg(id),"
+	" deelnemer_id INTEGER NOT NULL REFERENCES deelnemer(id),"
+	" present INTEGER CHECK (present IS NULL OR present IN (0, 1)),"
+	" centihours INTEGER NOT NULL DEFAULT 0 CHECK (centihours BETWEEN 0"
+	"  AND 2400),"
+	" recorded_at TEXT NOT NULL,"
+	" recorded_by TEXT NOT NULL,"
+	" PRIMARY KEY (overleg_id, deelnemer_id)) WITHOUT ROWID;"
+	"CREATE TABLE casus_informed("
+	" id INTEGER PRIMARY KEY,"
+	" casus_id INTEGER NOT NULL REFERENCES casus(id),"
+	" date TEXT NOT NULL,"
+	" how TEXT NOT NULL CHECK (how IN ('brief', 'mondeling', 'email',"
+	"  'other')),"
+	" monitor_letter INTEGER NOT NULL CHECK (monitor_letter IN (0, 1)),"
+	" at TEXT NOT NULL,"
+	" user TEXT NOT NULL);"
+	"CREATE INDEX casus_informed_by_casus ON casus_informed(casus_id);"
+	"ALTER TABLE casus ADD COLUMN complaint_referral TEXT CHECK"
+	" (complaint_referral IS NULL OR complaint_referral IN"
+	" ('klachtenregeling', 'vertrouwenspersoon'));"
+	"ALTER TABLE consultatie ADD COLUMN outcome TEXT CHECK (outcome IS NULL"
+	" OR outcome IN ('beantwoord', 'aanmelding', 'klachtenregeling',"
+	" 'vertrouwenspersoon'));"
+	"CREATE TABLE monitor_export("
+	" id INTEGER PRIMARY KEY,"
+	" period TEXT NOT NULL,"
+	" path TEXT NOT NULL,"
+	" rows INTEGER NOT NULL,"
+	" created_at TEXT NOT NULL,"
+	" created_by TEXT NOT NULL,"
+	" deleted_at TEXT,"
+	" deleted_by TEXT);",
 };
 
 #define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
@@ -1525,11 +1593,24 @@ casus_list_fn(sqlite3 *db, void *varg, char *errbuf, size_t errlen)
 		" (SELECT min(due) FROM followup f WHERE f.casus_id = c.id"
 		"  AND f.done_at IS NULL),"
 		" EXISTS (SELECT 1 FROM followup f WHERE f.casus_id = c.id"
-		"  AND f.done_at IS NULL AND f.due < ?4)"
+		"  AND f.done_at IS NULL AND f.due < ?4),"
+		/* The evaluation form for a coming overleg (node_overleg). */
+		" (SELECT min(g.evaluation_due) FROM overleg_agenda g JOIN overleg"
+		"  o ON o.id = g.overleg_id WHERE g.casus_id = c.id AND"
+		"  g.evaluation_received IS NULL AND o.date >= ?4),"
+		" EXISTS (SELECT 1 FROM overleg_agenda g JOIN overleg o"
+		"  ON o.id = g.overleg_id WHERE g.casus_id = c.id AND"
+		"  g.evaluation_received IS NULL AND g.evaluation_due < ?4"
+		"  AND o.date >= ?4),"
+		" EXISTS (SELECT 1 FROM casus_informed i WHERE i.casus_id = c.id)"
 		" FROM casus c WHERE (?1 IS NULL OR c.phase = ?1)"
 		" AND (?2 IS NULL OR c.tafel = ?2)"
 		" AND (?3 = 0 OR EXISTS (SELECT 1 FROM followup f"
-		"  WHERE f.casus_id = c.id AND f.done_at IS NULL AND f.due < ?4))"
+		"  WHERE f.casus_id = c.id AND f.done_at IS NULL AND f.due < ?4)"
+		"  OR EXISTS (SELECT 1 FROM overleg_agenda g JOIN overleg o"
+		"  ON o.id = g.overleg_id WHERE g.casus_id = c.id AND"
+		"  g.evaluation_received IS NULL AND g.evaluation_due < ?4"
+		"  AND o.date >= ?4))"
 		" ORDER BY c.id",
 		-1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -1564,6 +1645,20 @@ casus_list_fn(sqlite3 *db, void *varg, char *errbuf, size_t errlen)
 				: json_string((const char *)sqlite3_column_text(st, 8)),
 			"overdue", sqlite3_column_int(st, 9) != 0,
 			"may_escalate", node_lifecycle_may_escalate(ph));
+		if (o != NULL &&
+		    (json_object_set_new(
+			     o, "evaluation_due",
+			     sqlite3_column_type(st, 10) == SQLITE_NULL
+				     ? json_null()
+				     : json_string((const char *)
+							   sqlite3_column_text(st, 10))) ||
+		     json_object_set_new(o, "evaluation_overdue",
+					 json_boolean(sqlite3_column_int(st, 11))) ||
+		     json_object_set_new(o, "informed",
+					 json_boolean(sqlite3_column_int(st, 12))))) {
+			json_decref(o);
+			o = NULL;
+		}
 		if (o == NULL || json_array_append_new(arr, o) != 0) {
 			sqlite3_finalize(st);
 			return NODE_ERR_NOMEM;
@@ -1692,7 +1787,7 @@ consult_read_fn(sqlite3 *db, void *varg, char *errbuf, size_t errlen)
 
 	s = query_array(db,
 			"SELECT id, created_at, created_by, date, from_role,"
-			" question, answer, casus_id FROM consultatie"
+			" question, answer, casus_id, outcome FROM consultatie"
 			" WHERE ?1 = 0 OR id = ?1 ORDER BY id",
 			a->id, &rows, errbuf, errlen);
 	if (s != NODE_OK)

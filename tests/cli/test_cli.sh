@@ -137,7 +137,7 @@ expect 0 "$RET" init
 out_has "is ready for region:noord-limburg"
 expect 0 "$RET" --json init
 json_ok
-out_has '"register": 1'
+out_has '"register": 2'
 expect 0 "$RET" --config "$T/desk.conf" init
 expect 78 "$RET" --config "$T/desk.conf" casus lijst
 err_has "desk:bel-roermond is a BEN desk"
@@ -348,7 +348,7 @@ expect 0 "$RET" casus nieuw --aangemeld-door gi --vraag other
 sqlite3 "$DB" "UPDATE schema_meta SET version = 99 WHERE component = 'register'"
 expect 69 "$RET" casus lijst
 err_has "newer than this program"
-sqlite3 "$DB" "UPDATE schema_meta SET version = 1 WHERE component = 'register'"
+sqlite3 "$DB" "UPDATE schema_meta SET version = 2 WHERE component = 'register'"
 sqlite3 "$DB" "DROP TRIGGER audit_no_update; UPDATE audit SET user = 'iemand' WHERE seq = 3"
 expect 65 "$RET" audit verify
 err_has "first at row 3"

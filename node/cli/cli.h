@@ -161,5 +161,8 @@ int cli_audit(int argc, char **argv);
 int cli_privacy(int argc, char **argv);
 int cli_outbox(int argc, char **argv);
 int cli_inbox(int argc, char **argv);
+int cli_dashboard(int argc, char **argv);
+int cli_desk(int argc, char **argv);
+int cli_leersamenvatting(int argc, char **argv);
 
 #endif

@@ -189,5 +189,8 @@ int cli_status_monitor_reminder(struct cli_ctx *ctx, FILE *f);
  */
 int cli_status_dashboard_notes(struct cli_ctx *ctx, const char *period,
 			       int threshold, json_t *j);
+int cli_dashboard(int argc, char **argv);
+int cli_desk(int argc, char **argv);
+int cli_leersamenvatting(int argc, char **argv);
 
 #endif

@@ -5,35 +5,12 @@
  * own cli_<group>.c.
  */
 #include "cli.h"
+#include "cli_build.h"
 
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/*
- * Subcommands that other files provide are linked weakly: when the file
- * is not (yet) part of the build, the command is simply not offered.
- */
-#pragma weak cli_privacy
-#pragma weak cli_outbox
-#pragma weak cli_inbox
-#pragma weak cli_opschaling
-#pragma weak cli_procesversneller
-#pragma weak cli_peerreview
-int cli_opschaling(int argc, char **argv);
-int cli_procesversneller(int argc, char **argv);
-int cli_peerreview(int argc, char **argv);
-#pragma weak cli_dashboard
-int cli_dashboard(int argc, char **argv);
-#pragma weak cli_desk
-#pragma weak cli_leersamenvatting
-int cli_desk(int argc, char **argv);
-int cli_leersamenvatting(int argc, char **argv);
-#pragma weak cli_overleg
-#pragma weak cli_declaratie
-#pragma weak cli_monitor
-#pragma weak cli_status
 
 static const struct cli_command commands[] = {
 	{"init", cli_init, N_("Create or upgrade the node database")},

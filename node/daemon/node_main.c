@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -30,11 +31,6 @@
 #include "node_sync.h"
 #include "notify.h"
 
-#define EX_OK_ 0
-#define EX_USAGE_ 64
-#define EX_UNAVAILABLE_ 69
-#define EX_SOFTWARE_ 70
-#define EX_CONFIG_ 78
 
 /* How long SIGTERM waits for the batch in flight to be answered. */
 #define STOP_GRACE_MS 5000
@@ -352,36 +348,36 @@ run(const char *path, struct node_config **cfgp)
 	uint64_t wd_usec = notify_watchdog_usec(), wd_next = 0, stop_at = 0;
 	uint64_t now;
 	size_t n_items, n_parties = 0;
-	int sfd = -1, stopping = 0, reload_now = 0, rc = EX_OK_;
+	int sfd = -1, stopping = 0, reload_now = 0, rc = EX_OK;
 	long timeout;
 
 	memset(&err, 0, sizeof(err));
 	parties = inbox_parties(*cfgp, &n_parties);
 	if (parties == NULL) {
 		log_err("event=out_of_memory");
-		return EX_SOFTWARE_;
+		return EX_SOFTWARE;
 	}
 	fill_params(*cfgp, parties, n_parties, &icfg, &p, &ctx);
 
 	if (open_database(*cfgp, &db) != 0) {
-		rc = EX_UNAVAILABLE_;
+		rc = EX_UNAVAILABLE;
 		goto out;
 	}
 	sfd = signal_fd();
 	if (sfd < 0) {
 		log_err("event=signalfd_failed errno=%d", errno);
-		rc = EX_SOFTWARE_;
+		rc = EX_SOFTWARE;
 		goto out;
 	}
 	zctx = zmq_ctx_new();
 	if (zctx == NULL) {
-		rc = EX_SOFTWARE_;
+		rc = EX_SOFTWARE;
 		goto out;
 	}
 	sync = node_sync_new(db, zctx, &p, &err);
 	if (sync == NULL) {
 		log_err("event=start_failed detail=\"%s\"", err.detail);
-		rc = err.status == NODE_ERR_INVALID ? EX_CONFIG_ : EX_SOFTWARE_;
+		rc = err.status == NODE_ERR_INVALID ? EX_CONFIG : EX_SOFTWARE;
 		goto out;
 	}
 	log_notice("event=started party=%s relay=%s version=%s",
@@ -407,7 +403,7 @@ run(const char *path, struct node_config **cfgp)
 		    zmq_errno() != EINTR) {
 			log_err("event=poll_failed detail=\"%s\"",
 				zmq_strerror(zmq_errno()));
-			rc = EX_SOFTWARE_;
+			rc = EX_SOFTWARE;
 			break;
 		}
 		now = node_sync_now_ms();
@@ -436,7 +432,7 @@ run(const char *path, struct node_config **cfgp)
 				   zctx, &ctx) != 0) {
 				log_err("event=fatal detail=\"no sync state "
 					"after reload\"");
-				rc = EX_SOFTWARE_;
+				rc = EX_SOFTWARE;
 				break;
 			}
 			continue; /* poll the new socket */
@@ -444,8 +440,8 @@ run(const char *path, struct node_config **cfgp)
 		if (node_sync_handle(sync, items, now, &err) != NODE_OK) {
 			log_err("event=fatal status=\"%s\" detail=\"%s\"",
 				node_status_str(err.status), err.detail);
-			rc = err.status == NODE_ERR_NOMEM ? EX_SOFTWARE_
-							  : EX_UNAVAILABLE_;
+			rc = err.status == NODE_ERR_NOMEM ? EX_SOFTWARE
+							  : EX_UNAVAILABLE;
 			break;
 		}
 		if (wd_usec && now >= wd_next) {
@@ -479,12 +475,12 @@ check_config(const char *path)
 
 	if (cfg == NULL) {
 		fprintf(stderr, "%s\n", err);
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	}
 	printf("%s: configuration is valid (party %s, relay %s)\n", path,
 	       node_config_party(cfg), node_config_relay_endpoint(cfg));
 	node_config_destroy(&cfg);
-	return EX_OK_;
+	return EX_OK;
 }
 
 int
@@ -499,15 +495,15 @@ main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
-			return EX_OK_;
+			return EX_OK;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("ret-node %s\n", RET_VERSION);
-			return EX_OK_;
+			return EX_OK;
 		} else if (strcmp(argv[i], "--check-config") == 0) {
 			if (i + 1 >= argc || i + 2 != argc) {
 				fprintf(stderr, "ret-node: --check-config "
 						"needs exactly one FILE\n");
-				return EX_USAGE_;
+				return EX_USAGE;
 			}
 			return check_config(argv[i + 1]);
 		} else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc &&
@@ -521,7 +517,7 @@ main(int argc, char **argv)
 				"ret-node: unexpected argument '%s'\n"
 				"Try 'ret-node --help'.\n",
 				argv[i]);
-			return EX_USAGE_;
+			return EX_USAGE;
 		}
 	}
 	if (config == NULL)
@@ -533,7 +529,7 @@ main(int argc, char **argv)
 	cfg = node_config_load(config, err, sizeof(err));
 	if (cfg == NULL) {
 		log_err("event=bad_config detail=\"%s\"", err);
-		return EX_CONFIG_;
+		return EX_CONFIG;
 	}
 	level = node_config_log_level(cfg);
 	log_init("ret-node", level);

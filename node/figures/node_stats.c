@@ -135,21 +135,21 @@ sql_fail(sqlite3 *db, int rc, char *errbuf, size_t errlen)
 }
 
 /*
- * Run sql with ?1 = from, ?2 = to; each row is (key, count); add the count
+ * Run cohort query q over [from, to); each row is (key, count); add the count
  * to the cell with that key (keys outside the list are ignored: the
  * schema's CHECK constraints make them impossible).
  */
 static enum node_status
-group_into(sqlite3 *db, const char *sql, const char *from, const char *to,
+group_into(sqlite3 *db, enum node_cohort q, const char *from, const char *to,
 	   struct node_stats_list *l, char *errbuf, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	enum node_status s =
+		node_register_cohort_prepare(db, q, from, to, &st, errbuf, errlen);
+	int rc;
 
-	if (rc != SQLITE_OK)
-		return sql_fail(db, rc, errbuf, errlen);
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+	if (s != NODE_OK)
+		return s;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(st, 0);
 		sqlite3_int64 v = sqlite3_column_int64(st, 1);
@@ -166,19 +166,19 @@ group_into(sqlite3 *db, const char *sql, const char *from, const char *to,
 	return NODE_OK;
 }
 
-/* One number from sql with ?1 = from, ?2 = to. */
+/* One number from cohort query q over [from, to). */
 static enum node_status
-count_one(sqlite3 *db, const char *sql, const char *from, const char *to,
+count_one(sqlite3 *db, enum node_cohort q, const char *from, const char *to,
 	  uint32_t *ret, char *errbuf, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
 	sqlite3_int64 v;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	enum node_status s =
+		node_register_cohort_prepare(db, q, from, to, &st, errbuf, errlen);
+	int rc;
 
-	if (rc != SQLITE_OK)
-		return sql_fail(db, rc, errbuf, errlen);
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+	if (s != NODE_OK)
+		return s;
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(st);
@@ -191,24 +191,23 @@ count_one(sqlite3 *db, const char *sql, const char *from, const char *to,
 }
 
 /*
- * The median of the day counts sql returns in ascending order (?1 from,
- * ?2 to); an even number of values gives the mean of the middle two,
+ * The median of the day counts cohort query q returns in ascending order; an even number of values gives the mean of the middle two,
  * rounded down. *ret_n is the number of values, *ret_has 0 when none.
  */
 static enum node_status
-median_of(sqlite3 *db, const char *sql, const char *from, const char *to,
+median_of(sqlite3 *db, enum node_cohort q, const char *from, const char *to,
 	  uint32_t *ret_median, uint32_t *ret_n, int *ret_has, char *errbuf,
 	  size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
 	uint32_t *v = NULL;
 	size_t n = 0, cap = 0;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	enum node_status s =
+		node_register_cohort_prepare(db, q, from, to, &st, errbuf, errlen);
+	int rc;
 
-	if (rc != SQLITE_OK)
-		return sql_fail(db, rc, errbuf, errlen);
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+	if (s != NODE_OK)
+		return s;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 d = sqlite3_column_int64(st, 0);
 
@@ -243,7 +242,6 @@ median_of(sqlite3 *db, const char *sql, const char *from, const char *to,
 	return NODE_OK;
 }
 
-#define COHORT " c.registered_on >= ?1 AND c.registered_on < ?2"
 
 /* The raw figures of one period [from, to) into s. */
 static enum node_status
@@ -278,26 +276,20 @@ compute_one(sqlite3 *db, const char *period, const char *from,
 			y++;
 		}
 	}
-	if ((st = group_into(db,
-			     "SELECT substr(c.registered_on, 1, 7), count(*)"
-			     " FROM casus c WHERE" COHORT " GROUP BY 1",
+	if ((st = group_into(db, NODE_COHORT_BY_MONTH,
 			     from, to, &s->by_month, errbuf, errlen)) != NODE_OK)
 		return st;
 
 	vals = node_register_vocab(NODE_VOCAB_REGISTERED_BY, &n);
 	list_keys(&s->by_registrant, vals, n);
-	if ((st = group_into(db,
-			     "SELECT c.registered_by, count(*) FROM casus c"
-			     " WHERE" COHORT " GROUP BY 1",
+	if ((st = group_into(db, NODE_COHORT_BY_REGISTRANT,
 			     from, to, &s->by_registrant, errbuf,
 			     errlen)) != NODE_OK)
 		return st;
 
 	vals = node_register_vocab(NODE_VOCAB_QUESTION, &n);
 	list_keys(&s->by_question_type, vals, n);
-	if ((st = group_into(db,
-			     "SELECT c.question_type, count(*) FROM casus c"
-			     " WHERE" COHORT " GROUP BY 1",
+	if ((st = group_into(db, NODE_COHORT_BY_QUESTION,
 			     from, to, &s->by_question_type, errbuf,
 			     errlen)) != NODE_OK)
 		return st;
@@ -305,9 +297,7 @@ compute_one(sqlite3 *db, const char *period, const char *from,
 	for (size_t i = 0; i < NODE_PHASE_COUNT; i++)
 		phases[i] = node_lifecycle_phase_name((enum node_phase)i);
 	list_keys(&s->by_phase, phases, NODE_PHASE_COUNT);
-	if ((st = group_into(db,
-			     "SELECT c.phase, count(*) FROM casus c"
-			     " WHERE" COHORT " GROUP BY 1",
+	if ((st = group_into(db, NODE_COHORT_BY_PHASE,
 			     from, to, &s->by_phase, errbuf, errlen)) != NODE_OK)
 		return st;
 
@@ -317,54 +307,38 @@ compute_one(sqlite3 *db, const char *period, const char *from,
 	list_keys(&s->by_outcome, vals, n);
 	if (s->by_outcome.n < NODE_STATS_LIST_MAX)
 		cell_set(&s->by_outcome.cell[s->by_outcome.n++], "unknown", 0);
-	if ((st = group_into(db,
-			     "SELECT coalesce(c.outcome, 'unknown'), count(*)"
-			     " FROM casus c WHERE" COHORT
-			     " AND c.phase = 'afgesloten' GROUP BY 1",
+	if ((st = group_into(db, NODE_COHORT_BY_OUTCOME,
 			     from, to, &s->by_outcome, errbuf, errlen)) != NODE_OK)
 		return st;
 
 	vals = node_register_vocab(NODE_VOCAB_THEME, &n);
 	list_keys(&s->themes, vals, n);
-	if ((st = group_into(db,
-			     "SELECT t.theme, count(*) FROM casus c"
-			     " JOIN casus_theme t ON t.casus_id = c.id"
-			     " WHERE" COHORT " GROUP BY 1",
+	if ((st = group_into(db, NODE_COHORT_BY_THEME,
 			     from, to, &s->themes, errbuf, errlen)) != NODE_OK)
 		return st;
 
-	if ((st = count_one(db,
-			    "SELECT count(*) FROM casus c WHERE" COHORT, from,
+	if ((st = count_one(db, NODE_COHORT_REGISTRATIONS,
+			     from,
 			    to, &v, errbuf, errlen)) != NODE_OK)
 		return st;
 	cell_set(&s->registrations, "registrations", v);
-	if ((st = count_one(db,
-			    "SELECT count(*) FROM casus c WHERE" COHORT
-			    " AND EXISTS (SELECT 1 FROM casus_transition t"
-			    " WHERE t.casus_id = c.id AND t.to_phase = 'overleg')",
-			    from, to, &v, errbuf, errlen)) != NODE_OK)
+	if ((st = count_one(db, NODE_COHORT_DISCUSSED,
+			     from, to, &v, errbuf, errlen)) != NODE_OK)
 		return st;
 	cell_set(&s->discussed, "discussed", v);
 	cell_set(&s->cancelled, "cancelled",
 		 s->by_phase.cell[NODE_PHASE_GEANNULEERD].count);
 	cell_set(&s->referred, "referred",
 		 s->by_phase.cell[NODE_PHASE_DOORVERWEZEN].count);
-	if ((st = count_one(db,
-			    "SELECT count(*) FROM consultatie"
-			    " WHERE date >= ?1 AND date < ?2",
-			    from, to, &v, errbuf, errlen)) != NODE_OK)
+	if ((st = count_one(db, NODE_COHORT_CONSULTATIONS,
+			     from, to, &v, errbuf, errlen)) != NODE_OK)
 		return st;
 	cell_set(&s->consultations, "consultations", v);
 
 	/* Days from aanmelding to the first overleg, per casus. */
 	if ((st = median_of(
-		     db,
-		     "SELECT CAST(julianday(substr(min(t.at), 1, 10))"
-		     " - julianday(c.registered_on) AS INTEGER) AS d"
-		     " FROM casus c JOIN casus_transition t ON t.casus_id = c.id"
-		     " AND t.to_phase = 'overleg' WHERE" COHORT
-		     " GROUP BY c.id ORDER BY d",
-		     from, to, &med, &cnt, &has, errbuf, errlen)) != NODE_OK)
+		     db, NODE_COHORT_DAYS_TO_OVERLEG,
+			     from, to, &med, &cnt, &has, errbuf, errlen)) != NODE_OK)
 		return st;
 	cell_set(&s->median_days_to_overleg, "median_days_to_overleg", med);
 	cell_set(&s->n_to_overleg, "n_to_overleg", cnt);
@@ -372,12 +346,8 @@ compute_one(sqlite3 *db, const char *period, const char *from,
 
 	/* Days from aanmelding to afsluiting, closed cases only. */
 	if ((st = median_of(
-		     db,
-		     "SELECT CAST(julianday(c.closed_on)"
-		     " - julianday(c.registered_on) AS INTEGER) AS d"
-		     " FROM casus c WHERE" COHORT " AND c.phase = 'afgesloten'"
-		     " AND c.closed_on IS NOT NULL ORDER BY d",
-		     from, to, &med, &cnt, &has, errbuf, errlen)) != NODE_OK)
+		     db, NODE_COHORT_DAYS_TO_CLOSE,
+			     from, to, &med, &cnt, &has, errbuf, errlen)) != NODE_OK)
 		return st;
 	cell_set(&s->median_days_to_close, "median_days_to_close", med);
 	cell_set(&s->n_to_close, "n_to_close", cnt);

@@ -10,6 +10,7 @@
 
 #include "node_audit.h"
 #include "node_history.h"
+#include "node_register.h"
 #include "internal/guard_private.h"
 #include "privacy_scrub.h"
 
@@ -152,55 +153,59 @@ batches_free(struct name_batches *nb)
 	memset(nb, 0, sizeof(*nb));
 }
 
+/* Add one recorded name to the last batch, opening a new one when full. */
+struct names_ctx {
+	struct name_batches *nb;
+	int nomem;
+};
+
+static int
+add_name(const char *name, void *ctx)
+{
+	struct names_ctx *c = ctx;
+	struct name_batches *nb = c->nb;
+	struct scrub_names *cur = nb->n > 0 ? nb->b[nb->n - 1] : NULL;
+
+	if (cur == NULL || scrub_names_count(cur) >= SCRUB_MAX_NAMES) {
+		struct scrub_names **nbb =
+			realloc(nb->b, (nb->n + 1) * sizeof(*nb->b));
+		if (nbb == NULL || (nbb[nb->n] = scrub_names_new()) == NULL) {
+			if (nbb != NULL)
+				nb->b = nbb;
+			c->nomem = 1;
+			return -1;
+		}
+		nb->b = nbb;
+		cur = nb->b[nb->n++];
+	}
+	/* A name the scrubber cannot take (no letter, too long) is left out. */
+	if (scrub_names_add(cur, name) != 0)
+		return 0;
+	return 0;
+}
+
 /*
  * Read the names of every person in the register into batches for the
- * scrubber, and audit that they were read (the count only). A name the
- * scrubber cannot take (no letter, too long) is left out.
+ * scrubber, through the register, which audits that they were read (the
+ * count only).
  */
 static enum node_status
 read_names(sqlite3 *db, const char *user, struct name_batches *nb,
 	   char *errbuf, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	size_t total = 0;
-	char detail[64];
-	int rc;
+	struct names_ctx c = {nb, 0};
+	enum node_status s;
 
 	memset(nb, 0, sizeof(*nb));
-	if (sqlite3_prepare_v2(db, "SELECT DISTINCT name FROM persoon", -1,
-			       &st, NULL) != SQLITE_OK)
-		return db_fail(db, errbuf, errlen, "read the recorded names");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		struct scrub_names *cur =
-			nb->n > 0 ? nb->b[nb->n - 1] : NULL;
-
-		if (cur == NULL || scrub_names_count(cur) >= SCRUB_MAX_NAMES) {
-			struct scrub_names **nbb =
-				realloc(nb->b, (nb->n + 1) * sizeof(*nb->b));
-			if (nbb == NULL)
-				break;
-			nb->b = nbb;
-			cur = nb->b[nb->n] = scrub_names_new();
-			if (cur == NULL)
-				break;
-			nb->n++;
-		}
-		if (name != NULL && scrub_names_add(cur, name) == 0)
-			total++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	s = node_register_names(db, user, "summary.read_names_for_scrub",
+				add_name, &c, errbuf, errlen);
+	if (s != NODE_OK || c.nomem) {
 		batches_free(nb);
-		return rc == SQLITE_ROW
-			       ? fail(errbuf, errlen, NODE_ERR_NOMEM,
-				      "out of memory")
-			       : db_fail(db, errbuf, errlen,
-					 "read the recorded names");
+		return s != NODE_OK ? s
+				    : fail(errbuf, errlen, NODE_ERR_NOMEM,
+					   "out of memory");
 	}
-	snprintf(detail, sizeof(detail), "names=%zu", total);
-	return node_audit_log(db, user, "summary.read_names_for_scrub", 0,
-			      detail, errbuf, errlen);
+	return NODE_OK;
 }
 
 /* Scrub text with every batch of names in turn; 0, or -1 (rep says why). */

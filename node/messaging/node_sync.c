@@ -938,9 +938,3 @@ node_sync_in_flight(const struct node_sync *s)
 {
 	return s->n_fl;
 }
-
-int
-node_sync_connected(const struct node_sync *s)
-{
-	return s->connected;
-}

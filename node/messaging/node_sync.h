@@ -136,9 +136,6 @@ int node_sync_drain(struct node_sync *s);
 /* Messages in flight (sent, not yet answered). */
 unsigned node_sync_in_flight(const struct node_sync *s);
 
-/* True while the CURVE connection to the relay is up. */
-int node_sync_connected(const struct node_sync *s);
-
 /* A monotonic clock in milliseconds, for the callers of this module. */
 uint64_t node_sync_now_ms(void);
 

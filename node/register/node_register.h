@@ -15,6 +15,11 @@
  * and appends an audit row (who, what, which casus id, never the personal
  * data) in that same transaction: changes and reads alike. Read functions
  * return JSON (jansson) so the CLI prints the same data as text or --json.
+ *
+ * node/register owns the tables persoon, casus and everything hanging off
+ * them; it is the only library with SQL on them (scripts/check_layers.sh).
+ * May use node/audit and node/store; used by node/figures, node/guard and
+ * everything above.
  */
 #ifndef RET_NODE_REGISTER_H
 #define RET_NODE_REGISTER_H
@@ -248,5 +253,51 @@ enum node_status node_register_consult_to_casus(
 	sqlite3 *db, const char *user, int64_t consult_id,
 	const struct node_casus_fields *f, int64_t *ret_casus_id, char *errbuf,
 	size_t errlen) __attribute__((warn_unused_result));
+
+/*
+ * The aggregate queries of the figures (node_stats), over the cases
+ * registered in [from, to): rows of (key, count) for the NODE_COHORT_BY_*
+ * queries, one row (count) for the counts, ascending day counts for the
+ * NODE_COHORT_DAYS_* queries. No row names or identifies a person.
+ */
+enum node_cohort {
+	NODE_COHORT_BY_MONTH,
+	NODE_COHORT_BY_REGISTRANT,
+	NODE_COHORT_BY_QUESTION,
+	NODE_COHORT_BY_PHASE,
+	NODE_COHORT_BY_OUTCOME,
+	NODE_COHORT_BY_THEME,
+	NODE_COHORT_REGISTRATIONS,
+	NODE_COHORT_DISCUSSED,
+	NODE_COHORT_CONSULTATIONS,
+	NODE_COHORT_DAYS_TO_OVERLEG,
+	NODE_COHORT_DAYS_TO_CLOSE,
+	NODE_COHORT_COUNT
+};
+
+/*
+ * Prepare cohort query q with from and to (YYYY-MM-DD, borrowed until the
+ * statement is finalized) bound. The caller steps and finalizes *ret and
+ * audits the read (node_stats_compute appends "stats.read"). Returns
+ * NODE_OK, NODE_ERR_INVALID for an unknown q, or the database's error.
+ */
+enum node_status node_register_cohort_prepare(sqlite3 *db, enum node_cohort q,
+					      const char *from, const char *to,
+					      sqlite3_stmt **ret, char *errbuf,
+					      size_t errlen)
+	__attribute__((warn_unused_result));
+
+/*
+ * Call fn with the distinct name of every person recorded in the register
+ * (fn returns 0 to go on), then append the audit row `action` by `user`
+ * with the number of names as detail ("names=N"), never a name. For the
+ * scrubbing of texts that leave the node (node_summary). Returns NODE_OK
+ * or an error; on an error nothing is audited.
+ */
+enum node_status node_register_names(sqlite3 *db, const char *user,
+				     const char *action,
+				     int (*fn)(const char *name, void *ctx),
+				     void *ctx, char *errbuf, size_t errlen)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -442,7 +442,7 @@ queue_one(struct fixture *f, unsigned i)
 	struct node_summary_draft *sd = NULL;
 	struct node_msg_error err;
 	char text[] = "Wekelijks overleg met school.";
-	char recipient[PARTY_ID_MAX];
+	char recipient[PARTY_ID_MAX], period[8];
 	unsigned pick = rnd_below(f, 10), to = 0;
 	uint8_t id[MSGID_LEN];
 	enum node_status s;
@@ -450,25 +450,26 @@ queue_one(struct fixture *f, unsigned i)
 	/* Built by the guard's real builders: the outbox takes nothing else. */
 	memset(&err, 0, sizeof(err));
 	if (pick < 4) {
-		s = support_draft_summary(f->n[i].db, &f->n[i].key, "2026-Q3",
-					  &sd);
+		/* A month of its own each time: the guard refuses more than
+		 * 16 publications that relate to one period. */
+		snprintf(period, sizeof(period), "%04u-%02u",
+			 2000 + (f->n[i].ls / 12) % 100, f->n[i].ls % 12 + 1);
+		s = support_draft_summary(f->n[i].db, &f->n[i].key, period,
+					  &sd, err.detail, sizeof(err.detail));
 	} else if (pick < 7) {
 		to = (i + 1 + rnd_below(f, N_REGIONS - 1)) % N_REGIONS;
 		snprintf(recipient, sizeof(recipient), "%s", parties[to]);
 		s = support_draft_peer_request(f->n[i].db, &f->n[i].key,
-					       recipient, text, text, &bd);
+					       recipient, text, text, &bd, err.detail, sizeof(err.detail));
 	} else {
 		s = support_draft_escalation(f->n[i].db, &f->n[i].key, text,
-					     text, NULL, &bd);
+					     text, NULL, &bd, err.detail, sizeof(err.detail));
 	}
 	if (s == NODE_OK)
 		s = node_outbox_queue(f->n[i].db, &f->n[i].key, "fault",
 				      sd != NULL ? node_summary_guarded(sd)
 						 : node_build_guarded(bd),
 				      NULL, id, &err);
-	else
-		snprintf(err.detail, sizeof(err.detail), "building: %s",
-			 node_status_str(s));
 	node_summary_destroy(&sd);
 	node_build_destroy(&bd);
 	if (s != NODE_OK) {

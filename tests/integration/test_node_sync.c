@@ -172,6 +172,7 @@ node_start(struct fixture *f)
 static void
 queue_escalations(struct fixture *f, unsigned n, uint8_t last_id[MSGID_LEN])
 {
+	char ebuf[256];
 	struct node_build_draft *d = NULL;
 	struct node_msg_error err;
 	uint8_t id[MSGID_LEN];
@@ -180,7 +181,7 @@ queue_escalations(struct fixture *f, unsigned n, uint8_t last_id[MSGID_LEN])
 	for (i = 0; i < n; i++) {
 		assert_int_equal(support_draft_escalation(
 					 f->db, &f->node, "Geen passende plek.",
-					 "Drie aanbieders.", NULL, &d),
+					 "Drie aanbieders.", NULL, &d, ebuf, sizeof(ebuf)),
 				 NODE_OK);
 		assert_int_equal(node_outbox_queue(f->db, &f->node, "test",
 						   node_build_guarded(d), NULL,
@@ -196,13 +197,14 @@ queue_escalations(struct fixture *f, unsigned n, uint8_t last_id[MSGID_LEN])
 static void
 queue_unroutable(struct fixture *f, uint8_t id[MSGID_LEN])
 {
+	char ebuf[256];
 	struct node_build_draft *d = NULL;
 	struct node_msg_error err;
 
 	assert_int_equal(support_draft_peer_request(
 				 f->db, &f->node, "region:nergens",
 				 "Wekelijks overleg met school.",
-				 "Hoe doen jullie dit?", &d),
+				 "Hoe doen jullie dit?", &d, ebuf, sizeof(ebuf)),
 			 NODE_OK);
 	assert_int_equal(node_outbox_queue(f->db, &f->node, "test",
 					   node_build_guarded(d), NULL, id,

@@ -1,6 +1,7 @@
 /* Support code for tests: guard drafts from the real builders. */
 #include "drafts.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "node_register.h"
@@ -10,19 +11,25 @@
 enum node_status
 support_draft_peer_request(sqlite3 *db, const struct keyfile *keys,
                            const char *recipient, const char *approach,
-                           const char *question, struct node_build_draft **ret)
+                           const char *question, struct node_build_draft **ret,
+                           char *errbuf, size_t errlen)
 {
 	struct node_build_ctx ctx = {db, SUPPORT_USER, keys, NULL, NULL};
 	struct node_build_peer_request in = {recipient, 0, approach, question};
 	struct node_build_error err;
 
-	return node_build_peer_request(&ctx, &in, ret, &err);
+	enum node_status s = node_build_peer_request(&ctx, &in, ret, &err);
+
+	if (s != NODE_OK)
+		snprintf(errbuf, errlen, "%s", err.detail);
+	return s;
 }
 
 enum node_status
 support_draft_escalation(sqlite3 *db, const struct keyfile *keys,
                          const char *why_stuck, const char *what_was_tried,
-                         int64_t *ret_casus, struct node_build_draft **ret)
+                         int64_t *ret_casus, struct node_build_draft **ret,
+                         char *errbuf, size_t errlen)
 {
 	static const int support[] = {1};
 	struct node_build_ctx ctx = {db, SUPPORT_USER, keys, NULL, NULL};
@@ -52,8 +59,10 @@ support_draft_escalation(sqlite3 *db, const struct keyfile *keys,
 	if (s == NODE_OK)
 		s = node_register_casus_phase(db, SUPPORT_USER, id, "overleg",
 		                              NULL, buf, sizeof(buf));
-	if (s != NODE_OK)
+	if (s != NODE_OK) {
+		snprintf(errbuf, errlen, "%s", buf);
 		return s;
+	}
 	memset(&in, 0, sizeof(in));
 	in.casus_id = id;
 	in.why_stuck = why_stuck;
@@ -63,20 +72,28 @@ support_draft_escalation(sqlite3 *db, const struct keyfile *keys,
 	in.urgency = 1;
 	if (ret_casus != NULL)
 		*ret_casus = id;
-	return node_build_escalation(&ctx, &in, ret, &err);
+	s = node_build_escalation(&ctx, &in, ret, &err);
+	if (s != NODE_OK)
+		snprintf(errbuf, errlen, "%s", err.detail);
+	return s;
 }
 
 enum node_status
 support_draft_summary(sqlite3 *db, const struct keyfile *keys,
-                      const char *period, struct node_summary_draft **ret)
+                      const char *period, struct node_summary_draft **ret,
+                      char *errbuf, size_t errlen)
 {
 	struct node_summary_error err;
 	char buf[256];
 	enum node_status s;
 
 	s = node_register_migrate(db, buf, sizeof(buf));
+	if (s == NODE_OK) {
+		s = node_summary_build(db, SUPPORT_USER, keys->party, period, 3,
+		                       NULL, 0, ret, &err);
+		snprintf(buf, sizeof(buf), "%s", err.detail);
+	}
 	if (s != NODE_OK)
-		return s;
-	return node_summary_build(db, SUPPORT_USER, keys->party, period, 3,
-	                          NULL, 0, ret, &err);
+		snprintf(errbuf, errlen, "%s", buf);
+	return s;
 }

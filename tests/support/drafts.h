@@ -19,12 +19,14 @@
  * A peer-review request from this region (keys) to `recipient`, about no
  * casus, with the given approach and question (scrubbed by the guard).
  * On success *ret is the draft (node_build_destroy). The database needs
- * only the audit log.
+ * only the audit log. Every function here puts the builder's sentence in
+ * errbuf when it refuses.
  */
 enum node_status
 support_draft_peer_request(sqlite3 *db, const struct keyfile *keys,
                            const char *recipient, const char *approach,
-                           const char *question, struct node_build_draft **ret);
+                           const char *question, struct node_build_draft **ret,
+                           char *errbuf, size_t errlen);
 
 /*
  * An escalation of a new casus: the register is created if it is not
@@ -36,7 +38,8 @@ support_draft_peer_request(sqlite3 *db, const struct keyfile *keys,
 enum node_status
 support_draft_escalation(sqlite3 *db, const struct keyfile *keys,
                          const char *why_stuck, const char *what_was_tried,
-                         int64_t *ret_casus, struct node_build_draft **ret);
+                         int64_t *ret_casus, struct node_build_draft **ret,
+                         char *errbuf, size_t errlen);
 
 /*
  * The learning summary of `period` from this region's register (created
@@ -44,6 +47,7 @@ support_draft_escalation(sqlite3 *db, const struct keyfile *keys,
  */
 enum node_status support_draft_summary(sqlite3 *db, const struct keyfile *keys,
                                        const char *period,
-                                       struct node_summary_draft **ret);
+                                       struct node_summary_draft **ret,
+                                       char *errbuf, size_t errlen);
 
 #endif

@@ -170,6 +170,7 @@ old_database_migrates(void **state)
 static void
 migrated_database_sends(void **state)
 {
+	char ebuf[256];
 	struct fixture *f = *state;
 	struct node_build_draft *d = NULL;
 	struct node_msg_error merr;
@@ -183,7 +184,7 @@ migrated_database_sends(void **state)
 	migrate(f);
 	assert_int_equal(keyfile_generate("region:noord-limburg", &keys), 0);
 	assert_int_equal(support_draft_escalation(f->db, &keys, "Geen plek.",
-	                                          "Alles.", &casus, &d),
+	                                          "Alles.", &casus, &d, ebuf, sizeof(ebuf)),
 	                 NODE_OK);
 	assert_int_equal(casus, 3);
 	assert_int_equal(node_outbox_queue(f->db, &keys, "voorzitter",

@@ -63,6 +63,7 @@ teardown(void **state)
 static uint64_t
 queue_one(struct fixture *f, uint8_t id[MSGID_LEN])
 {
+	char ebuf[256];
 	struct node_build_draft *d = NULL;
 	struct node_msg_error err;
 	uint64_t seq = 0;
@@ -70,7 +71,7 @@ queue_one(struct fixture *f, uint8_t id[MSGID_LEN])
 	assert_int_equal(support_draft_escalation(f->db, &f->keys,
 						  "Geen passende plek beschikbaar.",
 						  "Drie aanbieders benaderd.", NULL,
-						  &d),
+						  &d, ebuf, sizeof(ebuf)),
 			 NODE_OK);
 	assert_int_equal(node_outbox_queue(f->db, &f->keys, "secretaris",
 					   node_build_guarded(d), &seq, id,
@@ -188,6 +189,7 @@ test_sequence_allocation(void **state)
 static void
 test_failed_record_rolls_back_queue(void **state)
 {
+	char ebuf[256];
 	struct fixture *f = *state;
 	struct node_build_draft *d = NULL;
 	struct node_msg_error err;
@@ -198,7 +200,7 @@ test_failed_record_rolls_back_queue(void **state)
 
 	assert_int_equal(support_draft_escalation(f->db, &f->keys,
 						  "Geen passende plek.",
-						  "Drie aanbieders.", NULL, &d),
+						  "Drie aanbieders.", NULL, &d, ebuf, sizeof(ebuf)),
 			 NODE_OK);
 	audit_before = count_rows(f, "SELECT count(*) FROM audit");
 	/* The fault, injected in the record step (after the queue step). */

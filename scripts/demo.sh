@@ -498,6 +498,64 @@ else
 	na "dashboards (ret dashboard)"
 fi
 
+# ================================================================ 9b
+heading "Rondom de casussen: overleg, declaratie en monitor (Westfriesland)"
+if fed_has_command overleg && fed_has_command monitor; then
+	wf=westfriesland
+	# Two open cases of the region go on the agendas.
+	ids=$(fed_ret $wf --json casus lijst | json '" ".join(str(c["id"]) for c in j if c["phase"] in ("aanmelding", "triage", "overleg", "monitoren"))')
+	set -- $ids
+	[ "$#" -ge 2 ] || fail "westfriesland has fewer than two open cases for the overleg"
+	c1=$1 c2=$2
+	d1=$(date -u -d '+10 days' +%Y-%m-%d)
+	d2=$(date -u -d '+24 days' +%Y-%m-%d)
+	fed_ret $wf overleg deelnemer-nieuw --naam 'P. Bakker' --organisatie 'GGZ Noord-Holland-Noord' --soort kern >/dev/null &&
+	fed_ret $wf overleg deelnemer-nieuw --naam 'A. Smit' --organisatie 'Gemeente Hoorn' --soort kern >/dev/null &&
+	fed_ret $wf overleg deelnemer-nieuw --naam 'E. Visser' --organisatie 'Jeugdbescherming' --soort kern >/dev/null &&
+	fed_ret $wf overleg deelnemer-nieuw --naam 'Dr. Kaya' --organisatie 'Jeugdpsychiatrie' --soort expert >/dev/null ||
+		fail "ret overleg deelnemer-nieuw"
+	m1=$(fed_ret $wf --json overleg nieuw --datum "$d1" --tafel mda | json 'j["id"]') &&
+	m2=$(fed_ret $wf --json overleg nieuw --datum "$d2" --tafel doorbraaktafel | json 'j["id"]') ||
+		fail "ret overleg nieuw"
+	fed_ret $wf overleg agenderen "$m1" "$c1" | indent || fail "ret overleg agenderen"
+	fed_ret $wf overleg agenderen "$m1" "$c2" >/dev/null || fail "ret overleg agenderen"
+	fed_ret $wf overleg agenderen "$m2" "$c1" | indent || fail "ret overleg agenderen"
+	if fed_ret $wf overleg nieuw --datum "$(date -u -d '-1 days' +%Y-%m-%d)" --tafel mda >/dev/null 2>&1; then
+		fail "a meeting in the past was accepted"
+	fi
+	fed_ret $wf overleg aanwezig "$m1" 1 --uren 2.5 >/dev/null &&
+	fed_ret $wf overleg aanwezig "$m1" 2 --uren 2 >/dev/null &&
+	fed_ret $wf overleg aanwezig "$m1" 4 --uren 1 >/dev/null &&
+	fed_ret $wf overleg afwezig "$m1" 3 >/dev/null &&
+	fed_ret $wf overleg aanwezig "$m2" 1 --uren 3 >/dev/null &&
+	fed_ret $wf overleg aanwezig "$m2" 3 --uren 1.5 >/dev/null ||
+		fail "ret overleg aanwezig"
+	fed_ret $wf overleg verslag "$m1" "$c1" --verslag 'Besproken aan de MDA++-tafel' \
+		--advies 'Verken een kleinschalige woonvorm' \
+		--afspraak 'Aanbieders benaderen' --wie casusregisseur --deadline "$d2" >/dev/null ||
+		fail "ret overleg verslag"
+	ok "twee overleggen gepland ($d1 mda, $d2 doorbraaktafel) met agenda, aanwezigheid en verslag:"
+	LANGUAGE=nl LC_ALL=C.UTF-8 fed_ret $wf overleg toon "$m1" | indent
+	year=$(date -u +%Y)
+	LANGUAGE=nl LC_ALL=C.UTF-8 fed_ret $wf declaratie --periode "$year" | indent ||
+		fail "ret declaratie"
+	[ "$(fed_ret $wf --json declaratie --periode "$year" | json 'j["total_hours_x100"]')" = 900 ] ||
+		fail "the declaration does not add up to the kern's 9 hours"
+	ok "declaratie: alleen de vaste kern, uren × het tarief van $year"
+	exp="$FED_DIR/story/monitor-$year.csv"
+	fed_ret $wf monitor export --periode "$year" --out "$exp" | indent || fail "ret monitor export"
+	[ "$(stat -c %a "$exp")" = 600 ] || fail "the monitor export is not 0600"
+	head -3 "$exp" | cut -c1-150 | indent
+	[ "$(fed_ret $wf --json status | json 'len([e for e in j["monitor_exports"] if e["exists"]])')" = 1 ] ||
+		fail "ret status does not remind of the export"
+	fed_ret $wf status | head -1 | indent
+	fed_ret $wf monitor opruimen | indent || fail "ret monitor opruimen"
+	[ ! -e "$exp" ] || fail "the monitor export is still there"
+	ok "monitorexport geschreven (0600, cliëntnummers zijn pseudoniemen) en na invoer weer verwijderd"
+else
+	na "overleg, declaratie en monitor (ret overleg / ret monitor)"
+fi
+
 # ================================================================ 10
 heading "Wat reisde, en wat bleef thuis"
 printf '   %-26s %-48s %s\n' "partij" "verstuurd (door de relay opgeslagen)" "ontvangen"

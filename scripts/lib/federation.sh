@@ -179,7 +179,14 @@ fed_generate() {
 			printf 'key_file = %s\n' "$FED_DIR/keys/$s.secret"
 			printf 'log_level = info\n'
 			case "$(fed_party "$s")" in
-			region:*) printf 'suppression_threshold = 3\n' ;;
+			region:*)
+				printf 'suppression_threshold = 3\n'
+				# Around the cases: the evaluation-form rule and the
+				# declaration rates of this year and the next.
+				printf '\n[overleg]\nevaluation_days = 7\n'
+				printf 'rate_%s = 128.40\nrate_%s = 131.00\n' \
+					"$(date -u +%Y)" "$(( $(date -u +%Y) + 1 ))"
+				;;
 			esac
 			printf '\n[relay]\nendpoint = tcp://127.0.0.1:%s\n' "$(fed_port "$ben")"
 			printf 'party = relay:%s\n' "$ben"

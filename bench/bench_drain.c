@@ -140,6 +140,32 @@ proc_status_kib(pid_t pid, const char *name)
 	return v;
 }
 
+/* CPU milliseconds (user + system) used so far by pid; 0 if unknown. */
+static uint64_t
+proc_cpu_ms(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	long hz = sysconf(_SC_CLK_TCK);
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (p == NULL || hz <= 0 ||
+	    sscanf(p + 2,
+	           "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+	           &st) != 2)
+		return 0;
+	return (uint64_t)((ut + st) * 1000ULL / (unsigned long long)hz);
+}
+
 static double
 load1(void)
 {
@@ -231,7 +257,7 @@ desk_take(struct harness_client *desk, uint64_t *confirmed)
 /* One drain of n nodes with m messages each. Returns 0 or -1. */
 static int
 drain(const char *relay_bin, const char *node_bin, const char *bench_relay,
-      size_t n, unsigned m, int outage_ms)
+      size_t n, unsigned m, int outage_ms, int with_desk)
 {
 	static struct node nodes[MAX_NODES];
 	char *dir = harness_tmpdir("bench-drain");
@@ -243,6 +269,7 @@ drain(const char *relay_bin, const char *node_bin, const char *bench_relay,
 	uint64_t first_ack = 0, last_first_ack = 0, now;
 	size_t i, delivered = 0, total = n * m;
 	double relay_rate = 0, load_before, load_after, rss_sum = 0;
+	uint64_t node_cpu = 0, relay_cpu = 0;
 	long rss_max = 0;
 	int rc = -1;
 
@@ -365,10 +392,12 @@ drain(const char *relay_bin, const char *node_bin, const char *bench_relay,
 		}
 	}
 	load_after = load1();
+	relay_cpu = proc_cpu_ms(relay.proc.pid);
 	for (i = 0; i < n; i++) {
 		nodes[i].rss_peak_kib =
 		    proc_status_kib(nodes[i].proc.pid, "VmHWM");
 		rss_sum += (double)nodes[i].rss_peak_kib;
+		node_cpu += proc_cpu_ms(nodes[i].proc.pid);
 		if (nodes[i].rss_peak_kib > rss_max)
 			rss_max = nodes[i].rss_peak_kib;
 	}
@@ -394,8 +423,10 @@ drain(const char *relay_bin, const char *node_bin, const char *bench_relay,
 		       relay_rate > 0 ? active / relay_rate : 0);
 		printf(
 		    "drain nodes=%zu ret_node_rss_peak_kib max=%ld mean=%.0f "
-		    "loadavg_1min before=%.2f after=%.2f\n",
-		    n, rss_max, rss_sum / (double)n, load_before, load_after);
+		    "cpu_ms ret_nodes=%" PRIu64 " relay=%" PRIu64
+		    " loadavg_1min before=%.2f after=%.2f\n",
+		    n, rss_max, rss_sum / (double)n, node_cpu, relay_cpu,
+		    load_before, load_after);
 	}
 	rc = 0;
 out:
@@ -434,6 +465,7 @@ usage(FILE *f)
 	        "for a quick run)\n"
 	        "  --outage-ms  how long the nodes run before the relay starts "
 	        "(default 1500)\n"
+	        "  --no-desk    no desk connects: time the acks alone\n"
 	        "  The programs default to those of this build directory.\n",
 	        MAX_NODES);
 }
@@ -448,6 +480,7 @@ main(int argc, char **argv)
 	    {"nodes", required_argument, NULL, 'n'},
 	    {"messages", required_argument, NULL, 'm'},
 	    {"outage-ms", required_argument, NULL, 'o'},
+	    {"no-desk", no_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	const char *relay = RET_RELAY_BIN_DEFAULT, *node = RET_NODE_BIN_DEFAULT;
@@ -457,7 +490,7 @@ main(int argc, char **argv)
 	size_t counts[8], n_counts = 0, i;
 	char *end;
 	const char *p;
-	int c, failed = 0;
+	int c, failed = 0, with_desk = 1;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -488,6 +521,9 @@ main(int argc, char **argv)
 				                "must be 0 to 600000\n");
 				return 64;
 			}
+			break;
+		case 'D':
+			with_desk = 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -524,7 +560,7 @@ main(int argc, char **argv)
 	printf("machine_cores=%ld\n", sysconf(_SC_NPROCESSORS_ONLN));
 	for (i = 0; i < n_counts; i++)
 		if (drain(relay, node, bench_relay, counts[i], (unsigned)m,
-		          (int)outage) != 0)
+		          (int)outage, with_desk) != 0)
 			failed = 1;
 	return failed ? 1 : 0;
 }

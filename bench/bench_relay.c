@@ -36,7 +36,26 @@
 struct sealed {
 	uint8_t *buf;
 	size_t len;
+	uint64_t sent_us; /* when it was submitted */
 };
+
+/* Microseconds on a monotonic clock. */
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
 
 /* CPU milliseconds (user + system, all threads) used so far by pid. */
 static uint64_t
@@ -174,6 +193,8 @@ main(int argc, char **argv)
 	char *dir, parties[65536] = "", name[64], *end;
 	double v1, v1_wall = 0, sq, rr;
 	uint64_t t0, ms, nacks = 0, cpu0, cpu;
+	uint32_t *lat = NULL; /* submit-to-ack latency of each message, us */
+	size_t n_lat = 0;
 	int c, failed = 0;
 
 	while ((c = getopt_long(argc, argv, "r:n:k:w:", opts, NULL)) != -1) {
@@ -273,6 +294,9 @@ main(int argc, char **argv)
 		sent[i] = acked[i] = 0;
 	}
 
+	lat = calloc(n_msgs, sizeof(*lat));
+	if (lat == NULL)
+		return 70;
 	cpu0 = proc_cpu_ms(relay.proc.pid);
 	t0 = harness_now_ms();
 	for (;;) {
@@ -286,6 +310,7 @@ main(int argc, char **argv)
 							  env[i][sent[i]].len) !=
 				    0)
 					break;
+				env[i][sent[i]].sent_us = now_us();
 				sent[i]++;
 			}
 			done += acked[i] == per;
@@ -317,6 +342,11 @@ main(int argc, char **argv)
 				if (f->msg->frame_case !=
 				    RETFED__V1__RELAY_FRAME__FRAME_ACK)
 					nacks++;
+				/* A connection's answers come in order. */
+				if (n_lat < n_msgs)
+					lat[n_lat++] = (uint32_t)(
+						now_us() -
+						env[i][acked[i]].sent_us);
 				acked[i]++;
 				relay_frame_destroy(&f);
 			}
@@ -329,6 +359,11 @@ main(int argc, char **argv)
 	       "per_cpu_s=%.0f\n",
 	       n_msgs, (unsigned long long)nacks, (unsigned long long)ms, rr,
 	       (unsigned long long)cpu, rate(n_msgs, cpu));
+	qsort(lat, n_lat, sizeof(*lat), cmp_u32);
+	if (n_lat > 0)
+		printf("relay ack_latency_us p50=%u p99=%u max=%u\n",
+		       lat[n_lat / 2], lat[n_lat * 99 / 100], lat[n_lat - 1]);
+	free(lat);
 	printf("ratio relay_wall_vs_verify_cpu=%.2f "
 	       "relay_cpu_vs_verify_cpu=%.2f relay_vs_sqlite=%.2f\n",
 	       v1 > 0 ? rr / v1 : 0, v1 > 0 ? rate(n_msgs, cpu) / v1 : 0,

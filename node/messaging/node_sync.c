@@ -51,6 +51,9 @@ struct node_sync {
 	/* Acks read but not yet recorded: one transaction per batch. */
 	struct pending_ack *acks;
 	unsigned n_acks;
+	/* Receipts of one read burst are recorded in one transaction (one
+	 * fsync for the burst, not one per receipt); open while set. */
+	int receipt_tx;
 };
 
 uint64_t
@@ -591,6 +594,21 @@ on_delivery(struct node_sync *s, const Retfed__V1__Delivery *d, uint64_t now,
 	return NODE_OK;
 }
 
+/* Commit the receipts recorded in this burst, if any. */
+static void
+receipts_commit(struct node_sync *s)
+{
+	if (!s->receipt_tx)
+		return;
+	s->receipt_tx = 0;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		/* Receipts are informational; the relay has handed them
+		 * over, so these are lost, as on a busy database. */
+		emit_simple(s, NODE_SYNC_ERROR, sqlite3_errmsg(s->db));
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+}
+
 static enum node_status
 on_receipt(struct node_sync *s, const Retfed__V1__Receipt *r,
 	   struct node_msg_error *err)
@@ -598,6 +616,15 @@ on_receipt(struct node_sync *s, const Retfed__V1__Receipt *r,
 	struct node_sync_event ev = {.type = NODE_SYNC_RECEIPT};
 	enum node_status rc;
 
+	if (!s->receipt_tx) {
+		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+		    SQLITE_OK) {
+			emit_simple(s, NODE_SYNC_ERROR,
+				    "database busy recording a receipt");
+			return NODE_OK;
+		}
+		s->receipt_tx = 1;
+	}
 	rc = node_outbox_receipt(s->db, r->message_id.data, r->recipient,
 				 r->received_ms, err);
 	if (rc == NODE_ERR_BUSY || rc == NODE_ERR_INVALID) {
@@ -663,7 +690,10 @@ on_frame(struct node_sync *s, const uint8_t *buf, size_t len, uint64_t now,
 		emit(s, &ev);
 		return NODE_OK;
 	}
-	/* Everything else is handled in order after the acks before it. */
+	/* Everything else is handled in order after the acks and receipts
+	 * before it. */
+	if (f->msg->frame_case != RETFED__V1__RELAY_FRAME__FRAME_RECEIPT)
+		receipts_commit(s);
 	if (f->msg->frame_case != RETFED__V1__RELAY_FRAME__FRAME_ACK &&
 	    s->n_acks > 0) {
 		rc = flush_acks(s, now, err);
@@ -734,6 +764,7 @@ read_socket(struct node_sync *s, uint64_t now, struct node_msg_error *err)
 		rc = on_frame(s, zmq_msg_data(&m), zmq_msg_size(&m), now, err);
 		zmq_msg_close(&m);
 	}
+	receipts_commit(s);
 	if (rc == NODE_OK && s->n_acks > 0)
 		rc = flush_acks(s, now, err);
 	return rc;

@@ -19,6 +19,7 @@
 #include "notify.h"
 #include "relay_config.h"
 #include "relay_server.h"
+#include "relay_status.h"
 #include "relay_store.h"
 
 /* sysexits.h values, spelled out so that no BSD header is needed. */
@@ -33,6 +34,7 @@ usage(FILE *out)
 	fprintf(out,
 		"Usage: ret-relay --config FILE\n"
 		"       ret-relay --check-config FILE\n"
+		"       ret-relay status [--json] [--config FILE]\n"
 		"Run the RET federation relay of a BEN in the foreground.\n"
 		"\n"
 		"  -c, --config FILE        run with this configuration\n"
@@ -194,6 +196,9 @@ main(int argc, char **argv)
 	int c;
 
 	log_init("ret-relay", LOG_LEVEL_INFO);
+	/* Operator commands (docs/relay.md, "Operations"). */
+	if (argc >= 2 && strcmp(argv[1], "status") == 0)
+		return relay_status_main(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "c:n:hVt", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

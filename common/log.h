@@ -19,6 +19,15 @@ enum log_level {
 /* Set the program name shown on every line and the most verbose level. */
 void log_init(const char *progname, enum log_level max_level);
 
+/*
+ * Put an ISO 8601 UTC timestamp with milliseconds after the priority
+ * prefix of every line ("<6>2026-12-04T21:14:06.123Z ret-relay: ...") when
+ * on is non-zero and stderr is not journald's stream (JOURNAL_STREAM unset
+ * or naming another file): journald stamps lines itself. Returns whether
+ * timestamps are now written.
+ */
+int log_set_timestamps(int on);
+
 /* Parse "err", "warning", "notice", "info" or "debug". Returns 0 or -1. */
 int log_level_parse(const char *s, enum log_level *ret)
 	__attribute__((warn_unused_result));

@@ -26,6 +26,11 @@ enum {
 	SEEN_SIGNING_KEY = 1 << 7,
 	SEEN_TRANSPORT_KEY = 1 << 8,
 	SEEN_ENDPOINT = 1 << 9,
+	SEEN_LOG_TIMESTAMPS = 1 << 10,
+	SEEN_METRICS_LISTEN = 1 << 11,
+	SEEN_METRICS_FILE = 1 << 12,
+	SEEN_RETENTION = 1 << 13,
+	SEEN_UNCONFIRMED_MAX = 1 << 14,
 };
 
 struct parse_state {
@@ -46,6 +51,7 @@ struct parse_state {
 
 static void fail(struct parse_state *st, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static int parse_metrics_listen(const char *value, uint16_t *ret_port);
 
 static void
 fail(struct parse_state *st, unsigned line, const char *fmt, ...)
@@ -249,6 +255,16 @@ relay_key(struct parse_state *st, const char *key, const char *value)
 		bit = SEEN_ZAP_DOMAIN;
 	else if (strcmp(key, "log_level") == 0)
 		bit = SEEN_LOG_LEVEL;
+	else if (strcmp(key, "log_timestamps") == 0)
+		bit = SEEN_LOG_TIMESTAMPS;
+	else if (strcmp(key, "metrics_listen") == 0)
+		bit = SEEN_METRICS_LISTEN;
+	else if (strcmp(key, "metrics_file") == 0)
+		bit = SEEN_METRICS_FILE;
+	else if (strcmp(key, "retention") == 0)
+		bit = SEEN_RETENTION;
+	else if (strcmp(key, "unconfirmed_max") == 0)
+		bit = SEEN_UNCONFIRMED_MAX;
 	else {
 		fail(st, st->lineno, "unknown key '%s' in [relay]", key);
 		return;
@@ -315,9 +331,99 @@ relay_key(struct parse_state *st, const char *key, const char *value)
 			snprintf(cfg->log_level, sizeof(cfg->log_level), "%s",
 				 value);
 		break;
+	case SEEN_LOG_TIMESTAMPS:
+		if (strcmp(value, "yes") == 0)
+			cfg->log_timestamps = 1;
+		else if (strcmp(value, "no") == 0)
+			cfg->log_timestamps = 0;
+		else
+			fail(st, st->lineno, "log_timestamps must be yes or no");
+		break;
+	case SEEN_METRICS_LISTEN:
+		if (parse_metrics_listen(value, &cfg->metrics_port) != 0 ||
+		    copy_str(cfg->metrics_listen, sizeof(cfg->metrics_listen),
+			     value) != 0)
+			fail(st, st->lineno,
+			     "metrics_listen must be 127.0.0.1:PORT (PORT "
+			     "1..65535): metrics are served on loopback only");
+		break;
+	case SEEN_METRICS_FILE:
+		if (resolve_path(st, cfg->metrics_file,
+				 sizeof(cfg->metrics_file), value) != 0)
+			fail(st, st->lineno, "metrics_file is empty or too long");
+		break;
+	case SEEN_RETENTION:
+		if (relay_config_duration(value, &cfg->retention_s) != 0)
+			fail(st, st->lineno,
+			     "retention must be a number followed by s, m, h "
+			     "or d (1s to 3650d), e.g. 30d");
+		break;
+	case SEEN_UNCONFIRMED_MAX:
+		if (relay_config_duration(value, &cfg->unconfirmed_max_s) != 0)
+			fail(st, st->lineno,
+			     "unconfirmed_max must be a number followed by s, "
+			     "m, h or d (1s to 3650d), e.g. 180d");
+		break;
 	default:
 		break;
 	}
+}
+
+/* "127.0.0.1:PORT": the only address the metrics endpoint may use. */
+static int
+parse_metrics_listen(const char *value, uint16_t *ret_port)
+{
+	const char *p;
+	char *end = NULL;
+	long port;
+
+	if (strncmp(value, "127.0.0.1:", 10) != 0)
+		return -1;
+	p = value + 10;
+	if (*p < '0' || *p > '9')
+		return -1;
+	errno = 0;
+	port = strtol(p, &end, 10);
+	if (errno != 0 || end == NULL || *end != '\0' || port < 1 ||
+	    port > 65535)
+		return -1;
+	*ret_port = (uint16_t)port;
+	return 0;
+}
+
+int
+relay_config_duration(const char *s, uint64_t *ret_s)
+{
+	char *end = NULL;
+	unsigned long long n;
+	uint64_t mult;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno != 0 || end == NULL || end[0] == '\0' || end[1] != '\0')
+		return -1;
+	switch (end[0]) {
+	case 's':
+		mult = 1;
+		break;
+	case 'm':
+		mult = 60;
+		break;
+	case 'h':
+		mult = 3600;
+		break;
+	case 'd':
+		mult = 86400;
+		break;
+	default:
+		return -1;
+	}
+	if (n == 0 || n > RELAY_CONFIG_DURATION_MAX_S / mult)
+		return -1;
+	*ret_s = (uint64_t)n * mult;
+	return 0;
 }
 
 static void
@@ -425,6 +531,10 @@ finish(struct parse_state *st)
 		fail(st, st->relay_line, "[relay] needs key_file");
 	else if (!(st->relay_seen & SEEN_DATABASE))
 		fail(st, st->relay_line, "[relay] needs database");
+	else if (cfg->unconfirmed_max_s < cfg->retention_s)
+		fail(st, st->relay_line,
+		     "[relay] unconfirmed_max must not be shorter than "
+		     "retention");
 	if (st->err_line)
 		return;
 	for (i = 0; i < cfg->n_parties; i++) {
@@ -503,6 +613,8 @@ relay_config_parse(const char *text, size_t len, const char *name,
 		return -1;
 	}
 	snprintf(st.cfg->zap_domain, sizeof(st.cfg->zap_domain), "retfed");
+	st.cfg->retention_s = RELAY_CONFIG_RETENTION_DEFAULT_S;
+	st.cfg->unconfirmed_max_s = RELAY_CONFIG_UNCONFIRMED_MAX_DEFAULT_S;
 	rc = ini_parse_stream(mem_reader, &st, ini_handler_fn, &st);
 	if (rc > 0 && (st.err_line == 0 || (unsigned)rc < st.err_line)) {
 		st.err_line = 0;

@@ -28,6 +28,9 @@
 #define RELAY_CONFIG_DOMAIN_MAX 64
 #define RELAY_CONFIG_SLUG_MAX 41
 #define RELAY_CONFIG_ERR_MAX 512
+#define RELAY_CONFIG_RETENTION_DEFAULT_S (30ull * 86400)
+#define RELAY_CONFIG_UNCONFIRMED_MAX_DEFAULT_S (180ull * 86400)
+#define RELAY_CONFIG_DURATION_MAX_S (3650ull * 86400)
 
 /* One [party ID] section. */
 struct relay_party {
@@ -48,6 +51,13 @@ struct relay_config {
 	char database[RELAY_CONFIG_PATH_MAX];   /* resolved against the file */
 	char zap_domain[RELAY_CONFIG_DOMAIN_MAX];
 	char log_level[16];                     /* "" when not given */
+	int log_timestamps;                     /* log_timestamps = yes */
+	/* Operations (docs/relay.md, "Operations"). */
+	char metrics_listen[64];                /* "127.0.0.1:PORT" or "" */
+	uint16_t metrics_port;                  /* its port, 0 when off */
+	char metrics_file[RELAY_CONFIG_PATH_MAX]; /* textfile, "" when off */
+	uint64_t retention_s;                   /* confirmed: kept this long */
+	uint64_t unconfirmed_max_s;             /* unconfirmed: at most this */
 	struct relay_party *parties;
 	size_t n_parties;
 };
@@ -71,6 +81,14 @@ int relay_config_parse(const char *text, size_t len, const char *name,
  */
 int relay_config_load(const char *path, struct relay_config **ret_cfg,
 		      char *errbuf, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/*
+ * Parse a duration "N" followed by s, m, h or d (seconds, minutes, hours,
+ * days), 1 s up to RELAY_CONFIG_DURATION_MAX_S. Returns 0 with *ret_s, or
+ * -1.
+ */
+int relay_config_duration(const char *s, uint64_t *ret_s)
 	__attribute__((warn_unused_result));
 
 /* Free a config; NULL-safe, nulls *cfgp. */

@@ -13,11 +13,13 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "dbcheck.h"
 #include "keyfile.h"
 #include "log.h"
 #include "notify.h"
 #include "relay_config.h"
 #include "relay_server.h"
+#include "relay_status.h"
 #include "relay_store.h"
 
 /* sysexits.h values, spelled out so that no BSD header is needed. */
@@ -32,11 +34,15 @@ usage(FILE *out)
 	fprintf(out,
 		"Usage: ret-relay --config FILE\n"
 		"       ret-relay --check-config FILE\n"
+		"       ret-relay status [--json] [--config FILE]\n"
 		"Run the RET federation relay of a BEN in the foreground.\n"
 		"\n"
 		"  -c, --config FILE        run with this configuration\n"
 		"  -n, --check-config FILE  check a configuration and exit\n"
 		"                           (0 if valid, 78 with FILE:LINE)\n"
+		"  -t, --log-timestamps     put a UTC timestamp on each log line\n"
+		"                           (not under journald, which has its "
+		"own)\n"
 		"  -h, --help               show this help and exit\n"
 		"  -V, --version            show the version and exit\n"
 		"\n"
@@ -63,6 +69,40 @@ check_config(const char *path)
 	return 0;
 }
 
+/* Set by --log-timestamps; the configuration may also ask for them. */
+static int opt_log_timestamps;
+
+/*
+ * The start-up check of the database (docs/relay.md, "Start-up checks"):
+ * 0 when the relay may open it, else -1 after one log line that names
+ * the file and what to do.
+ */
+static int
+check_database(const char *path)
+{
+	struct dbcheck_report rep;
+	char err[1024];
+	enum dbcheck_verdict v;
+
+	v = dbcheck_run(path,
+			"stop the relay, move the file (and its -wal and -shm "
+			"files) away and restore the last backup with "
+			"`ret-relay restore BACKUP --config FILE`; parties "
+			"then re-send what the backup lacks",
+			&rep, err, sizeof(err));
+	if (v != DBCHECK_OK) {
+		log_err("event=database_check path=%s result=%s error=\"%s\"",
+			path, dbcheck_verdict_name(v), err);
+		return -1;
+	}
+	log_info("event=database_check path=%s result=ok check=%s bytes=%llu "
+		 "free_bytes=%llu ms=%llu",
+		 path, rep.check, (unsigned long long)rep.bytes,
+		 (unsigned long long)rep.free_bytes,
+		 (unsigned long long)rep.ms);
+	return 0;
+}
+
 static int
 run(const char *path)
 {
@@ -81,6 +121,7 @@ run(const char *path)
 	}
 	if (cfg->log_level[0] != '\0' && log_level_parse(cfg->log_level, &lvl) == 0)
 		log_init("ret-relay", lvl);
+	(void)log_set_timestamps(opt_log_timestamps || cfg->log_timestamps);
 	if (keyfile_read(cfg->key_file, &kf, err, sizeof(err)) != 0) {
 		log_err("event=key_file path=%s error=\"%s\"", cfg->key_file, err);
 		relay_config_destroy(&cfg);
@@ -104,6 +145,12 @@ run(const char *path)
 		keyfile_wipe(&kf);
 		relay_config_destroy(&cfg);
 		return EXIT_SOFTWARE;
+	}
+	if (check_database(cfg->database) != 0) {
+		keyfile_wipe(&kf);
+		relay_config_destroy(&cfg);
+		close(sfd);
+		return EXIT_UNAVAILABLE;
 	}
 	store = relay_store_open(cfg->database, err, sizeof(err));
 	if (store == NULL) {
@@ -142,13 +189,17 @@ main(int argc, char **argv)
 		{"check-config", required_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
+		{"log-timestamps", no_argument, NULL, 't'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config = NULL, *check = NULL;
 	int c;
 
 	log_init("ret-relay", LOG_LEVEL_INFO);
-	while ((c = getopt_long(argc, argv, "c:n:hV", opts, NULL)) != -1) {
+	/* Operator commands (docs/relay.md, "Operations"). */
+	if (argc >= 2 && strcmp(argv[1], "status") == 0)
+		return relay_status_main(argc - 1, argv + 1);
+	while ((c = getopt_long(argc, argv, "c:n:hVt", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config = optarg;
@@ -162,6 +213,9 @@ main(int argc, char **argv)
 		case 'V':
 			printf("ret-relay %s\n", RET_VERSION);
 			return 0;
+		case 't':
+			opt_log_timestamps = 1;
+			break;
 		default:
 			usage(stderr);
 			return EXIT_USAGE;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -18,6 +19,7 @@
 #include "log.h"
 #include "msgid.h"
 #include "notify.h"
+#include "relay_metrics.h"
 #include "relay_peer.h"
 #include "relay_route.h"
 #include "relay_zap.h"
@@ -121,7 +123,36 @@ struct relay_server {
 	uint64_t watchdog_ms;               /* systemd watchdog; 0: none */
 	uint64_t watchdog_last;
 	uint64_t stat_acked, stat_nacked, stat_forwarded;
+	struct relay_metrics *metrics;      /* NULL: no metrics configured */
+	uint64_t metrics_last;              /* when they were last published */
 };
+
+/* How often the metrics (file and endpoint) are rendered anew. */
+#define METRICS_EVERY_MS 2000
+
+static uint64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Render and publish the metrics (docs/relay.md, "Metrics"). */
+static void
+metrics_publish(struct relay_server *srv)
+{
+	char err[256];
+
+	if (srv->metrics == NULL)
+		return;
+	srv->metrics_last = msgid_now_ms();
+	if (relay_metrics_publish(srv->metrics,
+				  relay_store_sqlite(srv->store), err,
+				  sizeof(err)) != 0)
+		log_warn("event=metrics error=\"%s\"", err);
+}
 
 static const char *
 frame_case_name(const struct client_frame *f)
@@ -370,6 +401,7 @@ send_reply(struct relay_server *srv, struct item *it)
 	case REPLY_NONE:
 		return;
 	case REPLY_ACK:
+		relay_metrics_acked(srv->metrics, it->duplicate);
 		if (it->peer) {
 			srv->stat_forwarded += !it->duplicate;
 			return;
@@ -378,6 +410,7 @@ send_reply(struct relay_server *srv, struct item *it)
 		srv->stat_acked++;
 		break;
 	case REPLY_NACK:
+		relay_metrics_refused(srv->metrics, (int)it->err.reason);
 		if (msgid)
 			msgid_to_hex(msgid, hex);
 		if (it->err.reason == WIRE_RATE_LIMITED) {
@@ -1050,6 +1083,7 @@ handle_batch(struct relay_server *srv)
 {
 	size_t i;
 	int rc = 0, db_failed = 0, stored = 0, n_submits = 0;
+	uint64_t t0, t1;
 
 	srv->n_items = 0;
 	while (srv->n_items < RELAY_SERVER_BATCH) {
@@ -1065,7 +1099,10 @@ handle_batch(struct relay_server *srv)
 	if (srv->n_items == 0)
 		return rc < 0 ? -1 : 0;
 
+	t0 = mono_us();
 	verify_batch(srv);
+	t1 = mono_us();
+	relay_metrics_verify(srv->metrics, t1 - t0, srv->n_items);
 
 	if (relay_store_begin(srv->store) != 0) {
 		db_failed = 1;
@@ -1083,6 +1120,7 @@ handle_batch(struct relay_server *srv)
 		else if (relay_store_commit(srv->store) != 0)
 			db_failed = 1;
 	}
+	relay_metrics_commit(srv->metrics, mono_us() - t1, !db_failed);
 	if (db_failed)
 		log_err("event=store error=\"%s\" batch=%zu",
 			relay_store_errmsg(srv->store), srv->n_items);
@@ -1244,6 +1282,7 @@ relay_server_run(struct relay_server *srv, int signal_fd)
 	size_t n = 3 + 2 * srv->n_peers, k;
 	int stop = 0, rc, readable;
 
+	metrics_publish(srv);
 	while (!stop) {
 		memset(items, 0, n * sizeof(*items));
 		items[0].socket = srv->router;
@@ -1280,6 +1319,9 @@ relay_server_run(struct relay_server *srv, int signal_fd)
 			srv->peer_resume_due = 0;
 		if (items[2].revents & ZMQ_POLLIN)
 			stop = handle_signal(srv, signal_fd);
+		if (srv->metrics != NULL &&
+		    msgid_now_ms() - srv->metrics_last >= METRICS_EVERY_MS)
+			metrics_publish(srv);
 		if (rc == 0) {
 			push_deliveries(srv, 1);
 			push_receipts(srv);
@@ -1292,6 +1334,7 @@ relay_server_run(struct relay_server *srv, int signal_fd)
 			watchdog_ping(srv);
 		}
 	}
+	metrics_publish(srv);
 	log_notice("event=stopped acked=%" PRIu64 " nacked=%" PRIu64
 		   " forwarded=%" PRIu64,
 		   srv->stat_acked, srv->stat_nacked, srv->stat_forwarded);
@@ -1380,6 +1423,16 @@ relay_server_new(const char *config_path, struct relay_config *cfg,
 	srv->poll = calloc(3 + 2 * srv->n_peers, sizeof(*srv->poll));
 	if (srv->poll == NULL)
 		goto fail;
+	what = "cannot start the metrics (metrics_listen port in use?)";
+	if (cfg->metrics_port != 0 || cfg->metrics_file[0] != '\0') {
+		char merr[256];
+
+		srv->metrics = relay_metrics_new(cfg->metrics_file,
+						 cfg->metrics_port, merr,
+						 sizeof(merr));
+		if (srv->metrics == NULL)
+			goto fail;
+	}
 	srv->watchdog_ms = notify_watchdog_usec() / 1000;
 	if (pthread_mutex_init(&srv->ver.mu, NULL) == 0) {
 		if (pthread_cond_init(&srv->ver.cv, NULL) != 0) {
@@ -1421,6 +1474,7 @@ relay_server_destroy(struct relay_server **srvp)
 	for (i = 0; i < srv->n_peers; i++)
 		relay_peer_destroy(&srv->peers[i]);
 	free(srv->peers);
+	relay_metrics_destroy(&srv->metrics);
 	free(srv->poll);
 	if (srv->router)
 		zmq_close(srv->router);

@@ -501,3 +501,9 @@ relay_store_count(struct relay_store *s, uint64_t *ret_n)
 	finish(st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
+
+sqlite3 *
+relay_store_sqlite(struct relay_store *s)
+{
+	return s->db;
+}

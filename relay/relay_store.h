@@ -15,6 +15,7 @@
 #ifndef RET_RELAY_STORE_H
 #define RET_RELAY_STORE_H
 
+#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -152,6 +153,10 @@ int relay_store_receipt_done(struct relay_store *s, int64_t id)
 /* Number of stored envelopes (for tests and status). Returns 0 or -1. */
 int relay_store_count(struct relay_store *s, uint64_t *ret_n)
 	__attribute__((warn_unused_result));
+
+/* The store's SQLite handle (borrowed), for read-only status queries on
+ * the daemon's thread (relay_status, relay_metrics). */
+sqlite3 *relay_store_sqlite(struct relay_store *s);
 
 /* Whether an envelope with this message id is stored. Returns 0 or -1. */
 int relay_store_has(struct relay_store *s, const uint8_t *msgid,

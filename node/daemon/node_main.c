@@ -20,6 +20,7 @@
 
 #include <zmq.h>
 
+#include "dbcheck.h"
 #include "envelope.h"
 #include "log.h"
 #include "msgid.h"
@@ -53,6 +54,8 @@ usage(FILE *out)
 		"                       else " NODE_CONFIG_DEFAULT_PATH ")\n"
 		"  --check-config FILE  validate FILE and its key file, then\n"
 		"                       exit 0, or 78 with FILE:LINE: reason\n"
+		"  --log-timestamps     put a UTC timestamp on each log line\n"
+		"                       (not under journald, which has its own)\n"
 		"  --help               show this help and exit\n"
 		"  --version            show the version and exit\n"
 		"\n"
@@ -193,10 +196,33 @@ inbox_parties(const struct node_config *cfg, size_t *ret_n)
 static int
 open_database(const struct node_config *cfg, sqlite3 **ret_db)
 {
-	char err[256] = "";
+	char err[1024] = "";
 	struct node_msg_error merr;
 
 	memset(&merr, 0, sizeof(merr));
+	{
+		/* Start-up check (docs/sync.md): name the file and the fix
+		 * instead of SQLite's "unable to open database file". */
+		struct dbcheck_report rep;
+		enum dbcheck_verdict v = dbcheck_run(
+			node_config_database(cfg),
+			"stop ret-node, move the file (and its -wal and -shm "
+			"files) away and put back the last backup of it",
+			&rep, err, sizeof(err));
+
+		if (v != DBCHECK_OK) {
+			log_err("event=database_check path=%s result=%s "
+				"detail=\"%s\"",
+				node_config_database(cfg),
+				dbcheck_verdict_name(v), err);
+			return -1;
+		}
+		log_info("event=database_check path=%s result=ok check=%s "
+			 "bytes=%llu ms=%llu",
+			 node_config_database(cfg), rep.check,
+			 (unsigned long long)rep.bytes,
+			 (unsigned long long)rep.ms);
+	}
 	if (node_db_open(node_config_database(cfg), NODE_DB_CREATE, ret_db,
 			 err, sizeof(err)) != NODE_OK) {
 		log_err("event=database_unavailable detail=\"%s\"", err);
@@ -491,7 +517,7 @@ main(int argc, char **argv)
 	struct node_config *cfg;
 	char err[512] = "";
 	enum log_level level;
-	int i, rc;
+	int i, rc, stamps = 0;
 
 	/*
 	 * SQLite frees and allocates the same few hundred KiB for every
@@ -510,6 +536,8 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("ret-node %s\n", RET_VERSION);
 			return EX_OK;
+		} else if (strcmp(argv[i], "--log-timestamps") == 0) {
+			stamps = 1;
 		} else if (strcmp(argv[i], "--check-config") == 0) {
 			if (i + 1 >= argc || i + 2 != argc) {
 				fprintf(stderr, "ret-node: --check-config "
@@ -537,6 +565,7 @@ main(int argc, char **argv)
 		config = NODE_CONFIG_DEFAULT_PATH;
 
 	log_init("ret-node", LOG_LEVEL_INFO);
+	(void)log_set_timestamps(stamps);
 	cfg = node_config_load(config, err, sizeof(err));
 	if (cfg == NULL) {
 		log_err("event=bad_config detail=\"%s\"", err);

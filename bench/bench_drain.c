@@ -35,6 +35,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "drafts.h"
 #include "harness.h"
 #include "node_audit.h"
 #include "node_db.h"
@@ -65,40 +66,31 @@ struct node {
 	long rss_peak_kib;
 };
 
-static Retfed__V1__ProblemArea areas[] = {
-    RETFED__V1__PROBLEM_AREA__PROBLEM_GEDRAG};
-static Retfed__V1__SupportKind support[] = {
-    RETFED__V1__SUPPORT_KIND__SUPPORT_EXPERTISE};
-
-/* Queue m escalations in db through the outbox. Returns 0 or -1. */
+/*
+ * Queue m escalations in db through the outbox, built by the guard's real
+ * builders (the outbox takes nothing else): one casus, one draft, queued
+ * m times, each with its own message id and seq. Returns 0 or -1.
+ */
 static int
 queue_escalations(sqlite3 *db, const struct keyfile *k, unsigned m)
 {
-	Retfed__V1__Body b;
-	Retfed__V1__Escalation e;
+	struct node_build_draft *bd = NULL;
 	struct node_msg_error err;
+	enum node_status s;
 	unsigned i;
 
-	retfed__v1__body__init(&b);
-	retfed__v1__escalation__init(&e);
-	e.case_ref = (char *)(uintptr_t) "bn:0123456789abcdef0123456789abcdef";
-	e.age_band = RETFED__V1__AGE_BAND__AGE_12_15;
-	e.n_problem_areas = 1;
-	e.problem_areas = areas;
-	e.why_stuck = (char *)(uintptr_t) "Geen passende plek in de regio.";
-	e.what_was_tried = (char *)(uintptr_t) "Drie aanbieders benaderd.";
-	e.n_support_asked = 1;
-	e.support_asked = support;
-	e.urgency = RETFED__V1__URGENCY__URGENCY_NORMAL;
-	b.kind = RETFED__V1__KIND__KIND_ESCALATION;
-	b.payload_case = RETFED__V1__BODY__PAYLOAD_ESCALATION;
-	b.escalation = &e;
-	for (i = 0; i < m; i++)
-		if (node_outbox_queue(db, k, "bench", &b, NULL, NULL, &err) !=
-		    NODE_OK) {
-			fprintf(stderr, "bench_drain: queue: %s\n", err.detail);
-			return -1;
-		}
+	memset(&err, 0, sizeof(err));
+	s = support_draft_escalation(db, k, "Geen passende plek in de regio.",
+				     "Drie aanbieders benaderd.", NULL, &bd,
+				     err.detail, sizeof(err.detail));
+	for (i = 0; s == NODE_OK && i < m; i++)
+		s = node_outbox_queue(db, k, "bench", node_build_guarded(bd),
+				      NULL, NULL, &err);
+	node_build_destroy(&bd);
+	if (s != NODE_OK) {
+		fprintf(stderr, "bench_drain: queue: %s\n", err.detail);
+		return -1;
+	}
 	return 0;
 }
 
